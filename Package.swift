@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// siamon: SiameseIM pre-training on the CPU, and the terminal UI that starts, watches and steers it.
+// Dependencies point one way: CBLAS → Tensor → ViT → SiamTrain → MetricsStore → TUI → CursesBackend → siamon.
+import PackageDescription
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "siamon",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "siamon", targets: ["siamon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries (each imported by exactly one Swift module)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CStb", path: "Sources/CStb"),  // stb_image from Debian libstb-dev, compiled once in impl.c
+
+        // Core
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "ViT", dependencies: ["Tensor"]),
+        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb"]),
+        .target(name: "MetricsStore", dependencies: ["SiamTrain", "CSQLite"]),
+
+        // App
+        .target(name: "TUI", dependencies: ["MetricsStore", "SiamTrain", "ViT"]),
+        .target(name: "CursesBackend", dependencies: ["TUI", "CNCursesW"]),
+
+        // Executable
+        .executableTarget(name: "siamon",
+                          dependencies: ["CursesBackend", "TUI", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
+
+        // Tests
+        .target(name: "TestSupport", dependencies: ["Tensor", "TUI"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor", "TestSupport"]),
+        .testTarget(name: "SiamTrainTests", dependencies: ["SiamTrain", "ViT", "Tensor", "TestSupport"]),
+        .testTarget(name: "MetricsStoreTests", dependencies: ["MetricsStore", "SiamTrain", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "MetricsStore", "SiamTrain", "TestSupport"]),
+        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,28 @@
+#ifndef CNCURSESW_SHIM_H
+#define CNCURSESW_SHIM_H
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <locale.h>
+#include <langinfo.h>
+#include <wchar.h>
+#include <ncursesw/ncurses.h>
+// Macros and globals that Swift 6 cannot import (platform-notes.md §2).
+static inline attr_t swc_a_bold(void) { return A_BOLD; }
+static inline attr_t swc_a_dim(void) { return A_DIM; }
+static inline attr_t swc_a_reverse(void) { return A_REVERSE; }
+static inline attr_t swc_a_underline(void) { return A_UNDERLINE; }
+static inline WINDOW *swc_stdscr(void) { return stdscr; }
+static inline int swc_colors(void) { return COLORS; }
+static inline int swc_color_pairs(void) { return COLOR_PAIRS; }
+static inline mmask_t swc_all_mouse_events(void) { return ALL_MOUSE_EVENTS | REPORT_MOUSE_POSITION; }
+static inline mmask_t swc_button1_pressed(void) { return BUTTON1_PRESSED; }
+static inline mmask_t swc_button1_clicked(void) { return BUTTON1_CLICKED; }
+static inline mmask_t swc_button4_pressed(void) { return BUTTON4_PRESSED; }
+static inline mmask_t swc_button5_pressed(void) { return BUTTON5_PRESSED; }
+static inline int swc_mvadd_cell(WINDOW *w, int y, int x, wchar_t ch, attr_t attrs, int pair) {
+    cchar_t cc; wchar_t wc[2] = { ch, 0 };
+    if (setcchar(&cc, wc, attrs, (short)0, &pair) != OK) return ERR;
+    return mvwadd_wch(w, y, x, &cc);
+}
+#endif

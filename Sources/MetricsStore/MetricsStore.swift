@@ -1,0 +1,1 @@
+// MetricsStore module: see design.md §2.

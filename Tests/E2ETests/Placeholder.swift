@@ -1,0 +1,1 @@
+// Tests for E2E land here with their issue.

@@ -1,0 +1,1 @@
+// Tests for MetricsStore land here with their issue.

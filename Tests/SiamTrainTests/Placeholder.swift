@@ -1,0 +1,1 @@
+// Tests for SiamTrain land here with their issue.

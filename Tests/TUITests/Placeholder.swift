@@ -1,0 +1,1 @@
+// Tests for TUI land here with their issue.

@@ -1,0 +1,1 @@
+// Tests for ViT land here with their issue.
