@@ -1,0 +1,46 @@
+/// The model section of a preset (design.md §4). Value type; validated by `validate(imageSize:channels:)`.
+/// Widths: the projector and decoder run at `dim` too (the official config sets decoder_embed_dim = embed_dim).
+public struct ModelConfig: Codable, Sendable, Equatable {
+    public var patchSize: Int
+    public var dim: Int
+    public var depth: Int
+    public var heads: Int
+    public var mlpRatio: Int
+    public var projectorDepth: Int
+    public var decoderDepth: Int
+    public var decoderHeads: Int
+
+    enum CodingKeys: String, CodingKey {
+        case patchSize = "patch_size", dim, depth, heads, mlpRatio = "mlp_ratio"
+        case projectorDepth = "projector_depth", decoderDepth = "decoder_depth", decoderHeads = "decoder_heads"
+    }
+
+    public init(patchSize: Int, dim: Int, depth: Int, heads: Int, mlpRatio: Int,
+                projectorDepth: Int, decoderDepth: Int, decoderHeads: Int) {
+        self.patchSize = patchSize; self.dim = dim; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio
+        self.projectorDepth = projectorDepth; self.decoderDepth = decoderDepth; self.decoderHeads = decoderHeads
+    }
+}
+
+/// Everything the network needs to know about its shapes: the model section plus the image geometry
+/// and the number of masked patches (which fixes the visible-token count V = N − K).
+public struct NetworkShape: Sendable, Equatable {
+    public var model: ModelConfig
+    public var imageSize: Int
+    public var channels: Int
+    public var maskCount: Int
+
+    public init(model: ModelConfig, imageSize: Int, channels: Int, maskCount: Int) {
+        self.model = model; self.imageSize = imageSize; self.channels = channels; self.maskCount = maskCount
+    }
+
+    public var grid: Int { imageSize / model.patchSize }
+    public var patches: Int { grid * grid }                     // N
+    public var visible: Int { patches - maskCount }             // V
+    public var dim: Int { model.dim }                           // D
+    public var patchDim: Int { channels * model.patchSize * model.patchSize }
+    public var hidden: Int { model.dim * model.mlpRatio }
+    public var onlineTokens: Int { 1 + visible }                // cls + visible
+    public var targetTokens: Int { 1 + patches }                // cls + all
+    public var decoderTokens: Int { 1 + visible + patches }     // cls + visible + N mask tokens for view 2
+}

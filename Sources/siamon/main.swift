@@ -1,3 +1,0 @@
-import Tensor
-import CursesBackend
-print("siamon 0.1.0  blas core: \(Blas.coreName)  \(CursesInfo.version)")
