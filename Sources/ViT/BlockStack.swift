@@ -18,14 +18,15 @@ public final class BlockStack {
                 params: Arena, grads: Arena?, fixed: Arena, runningPrefix: String?, storeActivations: Bool = true) {
         self.norm = norm
         if case .batch = norm { batchNorm = true } else { batchNorm = false }
-        prefixes = (0..<depth).map { "\(prefix).\($0)" }
+        let names = (0..<depth).map { "\(prefix).\($0)" }
+        prefixes = names
         rows = batch * tokens; dim = shape.dim
         let nActs = storeActivations ? depth : min(depth, 1)
         acts = (0..<nActs).map { _ in BlockActivations(batch: batch, tokens: tokens, dim: shape.dim, hidden: shape.hidden, heads: heads) }
         outputs = (0..<(storeActivations ? depth + 1 : 3)).map { _ in FloatBuffer(count: batch * tokens * shape.dim) }
         let bn = batchNorm
-        self.params = prefixes.map { BlockParams(params, prefix: $0, batchNorm: bn) }
-        self.grads = grads.map { g in prefixes.map { BlockParams(g, prefix: $0, batchNorm: bn) } }
+        self.params = names.map { BlockParams(params, prefix: $0, batchNorm: bn) }
+        self.grads = grads.map { g in names.map { BlockParams(g, prefix: $0, batchNorm: bn) } }
         running = (0..<depth).map { i in runningPrefix.map { BNBuffers(fixed, prefix: "\($0).\(i)") } }
     }
 
