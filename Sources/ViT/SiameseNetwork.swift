@@ -47,8 +47,8 @@ public final class Workspace {
     let posOut: FloatBuffer, predIn: FloatBuffer
     public let prediction: FloatBuffer     // P [B·N, D]
     // target
-    let targetBackbone: BlockStack, targetProjector: BlockStack
-    let targetCols: FloatBuffer, targetTokens: FloatBuffer
+    public let targetBackbone: BlockStack, targetProjector: BlockStack
+    public let targetCols: FloatBuffer, targetTokens: FloatBuffer
     public let targetRaw: FloatBuffer      // Z [B·N, D]
     public let targetNorm: FloatBuffer     // T = LN(Z) no affine, eps 1e-5
     let tMean: FloatBuffer, tRstd: FloatBuffer

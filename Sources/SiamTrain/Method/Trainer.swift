@@ -28,6 +28,18 @@ public final class SiameseTrainer {
         let start = DispatchTime.now().uptimeNanoseconds
         let lr = lrOverride ?? schedule.learningRate(step: step) * learningRateScale
         let m = mOverride ?? schedule.emaMomentum(step: step)
+        let value = forwardBackward(batch, momentum: m)
+        let gradNorm = applyUpdate(lr: lr)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return StepReport(step: step, epoch: schedule.epoch(step: step), loss: value.loss, lossPos: value.pos,
+                          lossNeg: value.neg, learningRate: lr, emaMomentum: m, gradNorm: gradNorm, seconds: seconds,
+                          imagesPerSecond: Double(batch.size) / max(seconds, 1e-9),
+                          wallTime: Date().timeIntervalSince1970)
+    }
+
+    /// Steps 2–6 of the iteration: online forward, EMA update with momentum m, target forward, loss, and
+    /// backward into freshly zeroed gradients. Split from `step` so tests can inspect the raw gradients.
+    public func forwardBackward(_ batch: Batch, momentum m: Double) -> UniGradLoss.Value {
         let ws = network.workspace(batch: batch.size)
         fillRelativeEmbedding(ws, batch)
         ws.onlineForward(x1: batch.x1.pointer, mask: batch.mask)
@@ -36,13 +48,14 @@ public final class SiameseTrainer {
         let value = loss(ws, rows: batch.size * network.shape.patches)
         network.grads.zero()
         ws.onlineBackward()
+        return value
+    }
+
+    /// Global grad norm (returned, before clipping), clipping, then AdamW at `lr`.
+    public func applyUpdate(lr: Double) -> Double {
         let gradNorm = GradClip.clip(network.grads, maxNorm: config.optimizer.clipGrad)
         optimizer.update(params: network.params, grads: network.grads, lr: Float(lr))
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return StepReport(step: step, epoch: schedule.epoch(step: step), loss: value.loss, lossPos: value.pos,
-                          lossNeg: value.neg, learningRate: lr, emaMomentum: m, gradNorm: gradNorm, seconds: seconds,
-                          imagesPerSecond: Double(batch.size) / max(seconds, 1e-9),
-                          wallTime: Date().timeIntervalSince1970)
+        return gradNorm
     }
 
     func loss(_ ws: Workspace, rows M: Int) -> UniGradLoss.Value {

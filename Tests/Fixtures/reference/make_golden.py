@@ -51,7 +51,7 @@ def config_json(cfg, preset: str, seed: int, batch: int) -> str:
 def write_golden(out: str, seed: int) -> None:
     cfg, model, batch = build("smoke", seed, BATCH)
     online = model.online_names()
-    state = model.state_dict()
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}   # a copy: state_dict() aliases the live weights
     tensors = {f"w.{k}": state[k] for k in online}
     tensors.update(batch_tensors(batch))
     tensors["lr"] = torch.tensor(LRS)
