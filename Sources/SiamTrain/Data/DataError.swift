@@ -10,6 +10,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case undecodable(path: String, reason: String)
     case unknownSource(name: String)
     case indexOutOfRange(index: Int, count: Int, source: String)
+    case badConfig(key: String, detail: String)
 
     public var description: String {
         switch self {
@@ -33,6 +34,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "data: unknown source \"\(name)\"; use fashion-mnist, cifar10, folder or synthetic"
         case let .indexOutOfRange(index, count, source):
             return "data: index \(index) out of range 0..<\(count) in \(source)"
+        case let .badConfig(key, detail):
+            return "data: \(key) \(detail); fix it in the preset or with --set \(key)=..."
         }
     }
 }
