@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import SiamTrain
+
+/// Our 8-bit ops against Pillow's own outputs (Tests/Fixtures/data/make_pil_fixtures.py, pillow 13.0.0).
+@Suite("Augment ops vs PIL")
+struct AugmentPILTests {
+    struct Case: Decodable {
+        let kind: String
+        let in_h: Int, in_w: Int, channels: Int, out_h: Int, out_w: Int
+        let input: [UInt8], output: [UInt8]
+        let factor: Double?
+    }
+    struct File: Decodable { let pillow: String; let cases: [Case] }
+
+    static let cases: [Case] = {
+        let url = URL(fileURLWithPath: DataFixtures.root + "/pil_reference.json")
+        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+    }()
+
+    func run(_ c: Case) -> Image8 {
+        var img = Image8(width: c.in_w, height: c.in_h, channels: c.channels, pixels: c.input)
+        switch c.kind {
+        case "resize": img = BicubicResize.resize(img, width: c.out_w, height: c.out_h)
+        case "brightness": ColorOps.brightness(&img, c.factor!)
+        case "contrast": ColorOps.contrast(&img, c.factor!)
+        case "saturation": ColorOps.saturation(&img, c.factor!)
+        case "hue": ColorOps.hue(&img, c.factor!)
+        case "grayscale": ColorOps.grayscale(&img)
+        case "solarize": ColorOps.solarize(&img)
+        default: Issue.record("unknown fixture kind \(c.kind)")
+        }
+        return img
+    }
+
+    @Test(arguments: ["resize", "brightness", "contrast", "saturation", "hue", "grayscale", "solarize"])
+    func matchesPillowExactly(kind: String) {
+        let selected = Self.cases.filter { $0.kind == kind }
+        #expect(!selected.isEmpty)
+        for c in selected {
+            let out = run(c)
+            #expect(out.width == c.out_w && out.height == c.out_h && out.channels == c.channels)
+            let diffs = zip(out.pixels, c.output).filter { $0 != $1 }.count
+            let worst = zip(out.pixels, c.output).map { abs(Int($0) - Int($1)) }.max() ?? 0
+            #expect(diffs == 0, "\(kind) \(c.in_w)x\(c.in_h)x\(c.channels) → \(c.out_w)x\(c.out_h) factor \(c.factor ?? 0): \(diffs) of \(c.output.count) values differ, worst by \(worst)")
+        }
+    }
+
+    @Test func oneChannelIdentities() {
+        let grey = SyntheticShapes(seed: 9, count: 8, size: 20, channels: 1)
+        for k in 0..<8 {
+            let original = grey.image(k)
+            var img = original
+            ColorOps.saturation(&img, 0.8); ColorOps.saturation(&img, 1.2)
+            ColorOps.hue(&img, 0.1); ColorOps.hue(&img, -0.07)
+            ColorOps.grayscale(&img)
+            #expect(img == original)
+            // …while brightness and contrast do change one-channel images.
+            var b = original; ColorOps.brightness(&b, 0.7)
+            var c = original; ColorOps.contrast(&c, 0.6)
+            #expect(b != original && c != original)
+        }
+    }
+
+    @Test func gaussianBlurKernelAndFlatImage() {
+        let k = GaussianBlur.kernel(sigma: 1.3)
+        #expect(k.count == 2 * 4 + 1)
+        #expect(abs(k.reduce(0, +) - 1) < 1e-6)
+        // Ratio of neighbouring taps is exp(−(2d+1)/(2σ²)).
+        #expect(abs(Double(k[5] / k[4]) - exp(-1 / (2 * 1.69))) < 1e-5)
+        var flat = Image8(width: 9, height: 7, channels: 3, fill: 137)
+        GaussianBlur.apply(&flat, sigma: 2.0)
+        #expect(flat.pixels.allSatisfy { $0 == 137 })
+        // A single bright pixel spreads symmetrically and keeps (about) its mass.
+        var dot = Image8(width: 15, height: 15, channels: 1, fill: 0)
+        dot[7, 7, 0] = 255
+        GaussianBlur.apply(&dot, sigma: 1.0)
+        #expect(dot[7, 6, 0] == dot[7, 8, 0] && dot[6, 7, 0] == dot[8, 7, 0] && dot[7, 6, 0] == dot[6, 7, 0])
+        #expect(dot[7, 7, 0] < 255 && dot[7, 7, 0] > dot[7, 6, 0])
+        #expect(abs(dot.pixels.reduce(0) { $0 + Int($1) } - 255) < 15)
+    }
+
+    @Test func solarizeThreshold() {
+        var img = Image8(width: 4, height: 1, channels: 1, pixels: [0, 127, 128, 255])
+        ColorOps.solarize(&img)
+        #expect(img.pixels == [0, 127, 127, 0])
+    }
+}
