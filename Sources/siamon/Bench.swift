@@ -44,14 +44,16 @@ struct Bench: ParsableCommand {
             return
         }
         if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        let env = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""
+        let environment = ProcessInfo.processInfo.environment
+        let setBy = environment[BlasSetup.reexecMarker] == nil ? "" : ", set by siamon"
+        let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBy))" } ?? ""
         print("BLAS core: \(Blas.coreName)\(env); sgemm self-check: \(warning == nil ? "ok" : "FAILED, naive fallback")")
         print(table(rows))
     }
 
     func table(_ rows: [KernelBenchRow]) -> String {
         let header = ["kernel", "shape", "threads", "rate", "unit", "ms"]
-        let cells = rows.map { [$0.name, $0.shape, "\($0.threads)", String(format: "%.1f", $0.rate), $0.unit,
+        let cells = rows.map { [$0.name, $0.shape, "\($0.threads)", String(format: $0.rate < 10 ? "%.3f" : "%.1f", $0.rate), $0.unit,
                                 String(format: "%.3f", $0.milliseconds)] }
         let widths = header.indices.map { c in ([header] + cells).map { $0[c].count }.max() ?? 0 }
         func line(_ r: [String]) -> String {
