@@ -46,7 +46,7 @@ public enum BatchNormTokens {
                                 rows: Int, channels: Int) {
         let (R, C) = (rows, channels)
         guard C > 0, R > 0 else { return }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * C) { tmp in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 * C) { tmp in
             // sumDy[c] = Σ_r dOut, sumDyN[c] = Σ_r dOut·n (the dBias and dWeight of this call).
             let sumDy = tmp.baseAddress!, sumDyN = sumDy + C
             sumDy.update(repeating: 0, count: 2 * C)
@@ -57,14 +57,17 @@ public enum BatchNormTokens {
                     sumDyN[c] += dy[c] * (x[c] - mean[c]) * rstd[c]
                 }
             }
+            // Per-channel coefficients: dx = a·(dy − mDy − (x − mean)·k), a = rstd·w, k = rstd·mean_r(dy·n).
+            let a = sumDyN + C, mDy = a + C, k = mDy + C
             let invR = 1 / Float(R)
+            for c in 0..<C {
+                a[c] = rstd[c] * (weight?[c] ?? 1)
+                mDy[c] = sumDy[c] * invR
+                k[c] = rstd[c] * sumDyN[c] * invR
+            }
             for r in 0..<R {
                 let x = input + r * C, dy = dOut + r * C, dx = dInput + r * C
-                for c in 0..<C {
-                    let n = (x[c] - mean[c]) * rstd[c]
-                    let w = weight?[c] ?? 1
-                    dx[c] += rstd[c] * w * (dy[c] - sumDy[c] * invR - n * sumDyN[c] * invR)
-                }
+                for c in 0..<C { dx[c] += a[c] * (dy[c] - mDy[c] - (x[c] - mean[c]) * k[c]) }
             }
             if let dWeight { for c in 0..<C { dWeight[c] += sumDyN[c] } }
             if let dBias { for c in 0..<C { dBias[c] += sumDy[c] } }
