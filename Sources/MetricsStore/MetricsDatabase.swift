@@ -52,6 +52,8 @@ public final class MetricsDatabase: @unchecked Sendable {
             }
             try connection.exec(journalMode == .wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL")
             try Migrator.migrate(connection)
+            // "A run whose writer vanished without closing is marked interrupted on the next open" (design.md §5).
+            try markVanishedWriters()
         } else {
             try Migrator.checkKnown(connection)
         }
