@@ -1,8 +1,19 @@
 import ArgumentParser
+import MetricsStore
+
+extension Exporter.Format: ExpressibleByArgument {}
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Export a run as csv or jsonl.")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export a run's scalars as csv or jsonl (one row per step; re-importable).")
+
+    @Argument(help: "Run name.") var runName: String
+    @Option(help: "csv or jsonl.") var format: Exporter.Format = .csv
+    @Option(help: "Output file (default: stdout).") var out: String?
+    @OptionGroup var location: StoreLocationOptions
+
     func run() throws {
-        throw ValidationError("siamon export is not built yet in this version; see the issues for its status.")
+        guard let db = try location.openForReading() else { throw ValidationError("no runs yet in \(location.directory)/") }
+        try Exporter.export(runId: try db.runId(named: runName), from: db, format: format, to: out)
     }
 }

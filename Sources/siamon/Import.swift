@@ -1,8 +1,25 @@
 import ArgumentParser
+import Foundation
+import MetricsStore
 
 struct Import: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import an official log.txt or a steps.jsonl.")
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import an official SiameseIM/MAE log.txt, a steps.jsonl, or a siamon csv/jsonl export as a new run.",
+        discussion: "A torn last line is skipped with a warning; any other broken line stops the import and nothing is written.")
+
+    @Argument(help: "log.txt, steps.jsonl, or an export (.jsonl/.csv).") var file: String
+    @Option(help: "Name of the new run ([A-Za-z0-9._-], at most 64).") var name: String
+    @Option(help: "Preset name to record with the run.") var preset: String = ""
+    @OptionGroup var location: StoreLocationOptions
+
     func run() throws {
-        throw ValidationError("siamon import is not built yet in this version; see the issues for its status.")
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw ValidationError("\(file): no such readable file")
+        }
+        let db = try location.openForWriting()
+        let r = try Importer.importFile(file, name: name, into: db, preset: preset)
+        for w in r.warnings { FileHandle.standardError.write(Data((w + "\n").utf8)) }
+        print("imported \(r.rows) rows (\(r.scalars) scalars, \(r.format.rawValue)) from \(file) into run \(name)")
     }
 }

@@ -1,0 +1,126 @@
+import CSQLite
+import Foundation
+
+/// The metrics database: one SQLite file (design.md §5), opened read-write (creating and migrating it) or
+/// read-only (watchers). One connection per instance; every method serialises on an internal lock, so an
+/// instance may be shared between threads, but each thread that writes a lot should open its own.
+///
+/// ```
+/// let db = try MetricsDatabase(path: "runs/siamon.sqlite")
+/// let run = try db.createRun(name: "tiny-1", preset: "fmnist-tiny", configJSON: "{}", source: .siamon)
+/// ```
+public final class MetricsDatabase: @unchecked Sendable {
+    public enum Mode: Sendable { case readWrite, readOnly }
+
+    public let path: String
+    public let mode: Mode
+    /// WAL, or DELETE on filesystems where WAL is unsafe.
+    public let journalMode: JournalMode
+    /// A one-line warning for the user (the journal fallback), or nil.
+    public let warning: String?
+
+    let connection: Connection
+    private let lock = NSLock()
+
+    /// Busy timeout for every connection: long enough for any writer's ≤100 ms transaction (design.md §5).
+    public static let busyTimeoutMilliseconds: Int32 = 10_000
+
+    public init(path: String, mode: Mode = .readWrite,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.path = path
+        self.mode = mode
+        try DatabaseFile.check(path: path)
+        let dir = (path as NSString).deletingLastPathComponent
+        let (journal, warning) = FileSystemCheck.journalMode(forDirectory: dir.isEmpty ? "." : dir, environment: environment)
+        self.journalMode = journal
+        self.warning = warning
+        if mode == .readOnly && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError.cannotOpen(path: path, detail: "no such file; start a run or import one first")
+        }
+        connection = try Connection(path: path, readOnly: mode == .readOnly)
+        sqlite3_busy_timeout(connection.handle, Self.busyTimeoutMilliseconds)
+        try configure()
+    }
+
+    private func configure() throws {
+        if mode == .readWrite {
+            if sqlite3_db_readonly(connection.handle, "main") == 1 { throw StoreError.readOnly(path: path) }
+            // The first statement that reads the file is where SQLite notices a non-database or corrupt file.
+            let current = try pragmaText("PRAGMA journal_mode")
+            if current.uppercased() != journalMode.rawValue {
+                _ = try pragmaText("PRAGMA journal_mode=\(journalMode.rawValue)")
+            }
+            try connection.exec(journalMode == .wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL")
+            try Migrator.migrate(connection)
+            // "A run whose writer vanished without closing is marked interrupted on the next open" (design.md §5).
+            try markVanishedWriters()
+        } else {
+            try Migrator.checkKnown(connection)
+        }
+    }
+
+    private func pragmaText(_ sql: String) throws -> String {
+        var t = ""
+        try connection.rows(sql, limit: 1) { s in t = s.text(0) }
+        return t
+    }
+
+    /// Runs `body` with exclusive use of the connection.
+    func with<T>(_ body: (Connection) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(connection)
+    }
+
+    /// Runs `body` in one BEGIN IMMEDIATE transaction.
+    func write<T>(_ body: (Connection) throws -> T) throws -> T {
+        try with { c in try c.transaction { try body(c) } }
+    }
+
+    public func close() { lock.lock(); connection.close(); lock.unlock() }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try with { c in
+            var lines: [String] = []
+            try c.rows("PRAGMA integrity_check") { s in lines.append(s.text(0)) }
+            return lines.joined(separator: "; ")
+        }
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits (cheap change detection).
+    public func dataVersion() throws -> Int64 {
+        try with { c in try c.scalarInt("PRAGMA data_version") ?? 0 }
+    }
+
+    /// The schema as SQLite reports it: the `sql` of every table and index, ordered by name.
+    public func schemaSQL() throws -> [String] {
+        try with { c in
+            var out: [String] = []
+            try c.rows("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name") { s in out.append(s.text(0)) }
+            return out
+        }
+    }
+
+    /// Names of the applied migrations, in the order applied.
+    public func appliedMigrations() throws -> [String] {
+        try with { c in try Migrator.applied(c) }
+    }
+}
+
+/// Where the runs live: `--runs DIR`, else `$SIAMON_RUNS`, else `runs` (design.md §1).
+public enum RunsLocation {
+    public static func directory(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let f = flag, !f.isEmpty { return f }
+        if let e = environment["SIAMON_RUNS"], !e.isEmpty { return e }
+        return "runs"
+    }
+
+    /// The database path inside `directory`; creates the directory when `create` is set.
+    public static func databasePath(directory: String, create: Bool) throws -> String {
+        if create {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            catch { throw StoreError.cannotOpen(path: directory, detail: "cannot create the runs folder") }
+        }
+        return (directory as NSString).appendingPathComponent("siamon.sqlite")
+    }
+}

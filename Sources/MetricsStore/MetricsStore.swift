@@ -1,1 +1,0 @@
-// MetricsStore module: see design.md §2.

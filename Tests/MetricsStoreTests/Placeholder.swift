@@ -1,1 +1,0 @@
-// Tests for MetricsStore land here with their issue.
