@@ -16,13 +16,3 @@ struct ConfigOptions: ParsableArguments {
         try Presets.load(nameOrPath: preset).applying(overrides: overrides)
     }
 }
-
-/// Where runs live: `--runs DIR`, else $SIAMON_RUNS, else ./runs.
-struct RunsOptions: ParsableArguments {
-    @Option(name: .customLong("runs"), help: "The runs folder (default: $SIAMON_RUNS or ./runs).")
-    var runsDirectory: String?
-
-    var url: URL {
-        URL(fileURLWithPath: runsDirectory ?? ProcessInfo.processInfo.environment["SIAMON_RUNS"] ?? "runs")
-    }
-}

@@ -29,7 +29,8 @@ public final class SiameseTrainer {
         let lr = lrOverride ?? schedule.learningRate(step: step) * learningRateScale
         let m = mOverride ?? schedule.emaMomentum(step: step)
         let value = forwardBackward(batch, momentum: m)
-        let gradNorm = applyUpdate(lr: lr)
+        // A non-finite loss skips the update (as AMP skips an overflowed step), so the weights stay good.
+        let gradNorm = value.loss.isFinite ? applyUpdate(lr: lr) : .nan
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return StepReport(step: step, epoch: schedule.epoch(step: step), loss: value.loss, lossPos: value.pos,
                           lossNeg: value.neg, learningRate: lr, emaMomentum: m, gradNorm: gradNorm, seconds: seconds,
