@@ -4,7 +4,7 @@ import Tensor
 /// Builds training batches synchronously. Every random draw depends only on (seed, step): the epoch's sample
 /// order comes from (seed, epoch) and each sample's augmentation and mask from (seed, step, slot), so
 /// batch k is the same whether a run started at step 0 or resumed at step k.
-public final class BatchBuilder: @unchecked Sendable {
+public final class BatchBuilder: Sendable {
     public let source: ImageSource
     public let batchSize: Int
     public let imageSize: Int

@@ -1,11 +1,11 @@
 """Generates pil_reference.json: PIL (Pillow) outputs for the 8-bit ops siamon re-implements
 (bicubic resize with antialias, ImageEnhance brightness/contrast/color, torchvision-style hue shift,
-convert("L"), ImageOps.solarize). Run: /opt/torchenv/bin/python make_pil_fixtures.py  (needs pillow, numpy).
+convert("L"), ImageOps.solarize, GaussianBlur). Run: /opt/torchenv/bin/python make_pil_fixtures.py  (needs pillow, numpy).
 Inputs are stored in the JSON too, so the Swift test does not re-derive them."""
 import json
 import numpy as np
 import PIL
-from PIL import Image, ImageEnhance, ImageOps
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
 rng = np.random.default_rng(1234)
 
@@ -59,6 +59,8 @@ for a in (rgb, grey):
     g = pil(a).convert("L")
     cases.append(entry("grayscale", a, arr(g.convert("RGB") if a.shape[2] == 3 else g)))
     cases.append(entry("solarize", a, arr(ImageOps.solarize(pil(a), 128))))
+    for sigma in (0.1, 0.33, 0.7, 1.2, 1.9, 2.0):
+        cases.append(entry("blur", a, arr(pil(a).filter(ImageFilter.GaussianBlur(radius=sigma))), factor=sigma))
 
 with open("pil_reference.json", "w") as f:
     json.dump({"pillow": PIL.__version__, "cases": cases}, f, separators=(",", ":"))
