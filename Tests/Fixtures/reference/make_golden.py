@@ -28,6 +28,10 @@ MOMENTA = [0.995, 0.996, 0.997]
 CLIP = 1.0
 BATCH = 8
 LOSS_CONVENTION = "loss = loss_pos + neg_weight*loss_neg"
+COMPARE_NOTE = ("The key bias, rows [D, 2D) of every *.attn.qkv.bias, has an exactly zero true gradient (softmax is "
+                "shift-invariant); its computed gradient is rounding noise (~1e-10) that AdamW turns into +-lr steps, "
+                "so exclude that slice of final.* and final.mm_* from comparisons. Compare tensors by "
+                "max|a-b|/max|b|: grad.* <= 1e-4, final.* <= 1e-4 (two PyTorch runs differ by 3e-5).")
 
 
 def build(preset: str, seed: int, batch: int):
@@ -52,7 +56,7 @@ def write_golden(out: str, seed: int) -> None:
     cfg, model, batch = build("smoke", seed, BATCH)
     online = model.online_names()
     state = model.state_dict()
-    tensors = {f"w.{k}": state[k] for k in online}
+    tensors = {f"w.{k}": state[k].clone() for k in online}   # state_dict() aliases the live parameters
     tensors.update(batch_tensors(batch))
     tensors["lr"] = torch.tensor(LRS)
     tensors["momentum"] = torch.tensor(MOMENTA)
@@ -74,7 +78,7 @@ def write_golden(out: str, seed: int) -> None:
     for name, b in model.named_buffers():   # BN running statistics (extra: not needed for the loss)
         tensors[f"final_buffer.{name}"] = b
     meta = {"format": "siamon-golden", "version": "1", "config": config_json(cfg, "smoke", seed, BATCH),
-            "loss_convention": LOSS_CONVENTION}
+            "loss_convention": LOSS_CONVENTION, "compare_note": COMPARE_NOTE}
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     save_f32(out, tensors, meta)
     print(f"wrote {out}: {len(tensors)} tensors, {os.path.getsize(out)} bytes")
@@ -93,7 +97,7 @@ def write_dump(out_dir: str, preset: str, seed: int, batch_size: int, momentum: 
     res["loss"] = parts.loss.reshape(1)
     res["grad_norm"] = torch.tensor([grad_norm_and_clip(model, None)])
     save_f32(os.path.join(out_dir, "result.safetensors"), res)
-    print(f"wrote {out_dir}: preset {preset}, B={batch_size}, loss={float(parts.loss):.9g}, "
+    print(f"wrote {out_dir}: preset {preset}, B={batch_size}, loss={parts.loss.item():.9g}, "
           f"grad_norm={float(res['grad_norm']):.9g}")
 
 
