@@ -23,8 +23,9 @@ from siamim_reference import (ADAMW_BETAS, ADAMW_EPS, WEIGHT_DECAY, SiameseIMRef
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "golden", "smoke_step_v1.safetensors"))
-LRS = [1e-3, 2e-3, 1.5e-3]
-MOMENTA = [0.995, 0.996, 0.997]
+# Rounded to float32 first: the run uses exactly the values the fixture stores (as doubles).
+LRS = torch.tensor([1e-3, 2e-3, 1.5e-3], dtype=torch.float32).tolist()
+MOMENTA = torch.tensor([0.995, 0.996, 0.997], dtype=torch.float32).tolist()
 CLIP = 1.0
 BATCH = 8
 LOSS_CONVENTION = "loss = loss_pos + neg_weight*loss_neg"
@@ -44,7 +45,7 @@ def build(preset: str, seed: int, batch: int):
 
 def config_json(cfg, preset: str, seed: int, batch: int) -> str:
     c = json.loads(cfg.to_json())
-    c.update(preset=preset, seed=seed, batch_size=batch, mask_count=MASK_COUNT[preset], steps=len(LRS),
+    c.update(decoder_dim=cfg.ddim, preset=preset, seed=seed, batch_size=batch, mask_count=MASK_COUNT[preset], steps=len(LRS),
              lr=LRS, momentum=MOMENTA, clip_grad=CLIP, beta1=ADAMW_BETAS[0], beta2=ADAMW_BETAS[1], eps=ADAMW_EPS,
              weight_decay=WEIGHT_DECAY, backbone_ln_eps=1e-6, bn_eps=1e-5, bn_momentum=0.1, target_ln_eps=1e-5,
              grad_clip="torch.nn.utils.clip_grad_norm_: g *= max_norm/(norm+1e-6) when norm > max_norm",
