@@ -29,10 +29,14 @@ MOMENTA = torch.tensor([0.995, 0.996, 0.997], dtype=torch.float32).tolist()
 CLIP = 1.0
 BATCH = 8
 LOSS_CONVENTION = "loss = loss_pos + neg_weight*loss_neg"
-COMPARE_NOTE = ("The key bias, rows [D, 2D) of every *.attn.qkv.bias, has an exactly zero true gradient (softmax is "
-                "shift-invariant); its computed gradient is rounding noise (~1e-10) that AdamW turns into +-lr steps, "
-                "so exclude that slice of final.* and final.mm_* from comparisons. Compare tensors by "
-                "max|a-b|/max|b|: grad.* <= 1e-4, final.* <= 1e-4 (two PyTorch runs differ by 3e-5).")
+COMPARE_NOTE = (
+    "loss, loss_pos, loss_neg (all steps) <= 1e-5 relative; grad_norm <= 1e-5 (step 0), 1e-4 (steps 1-2). "
+    "grad.*, t0.target, t0.pred: max|a-b|/max|b| per tensor <= 1e-4. "
+    "final.* and final.mm_*: L2 relative ||a-b||/||b|| per tensor <= 1e-3, NOT max-abs: AdamW's first steps move "
+    "each weight by about +-lr whatever its gradient's size, so elements with near-zero gradients flip under float32 "
+    "noise (gradient noise of 1e-6*max|g| gives L2 2e-4 but max-abs 1e-2). Exclude the key bias, rows [D,2D) of "
+    "every *.attn.qkv.bias, from final.*: its true gradient is exactly zero (softmax shift invariance) and AdamW "
+    "turns its rounding noise into +-lr steps.")
 
 
 def build(preset: str, seed: int, batch: int):

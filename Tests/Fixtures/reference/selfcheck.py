@@ -173,6 +173,25 @@ def check_ema_and_groups() -> None:
            f"{len(decay)} decay, {len(no_decay)} no-decay tensors")
 
 
+def check_init() -> None:
+    torch.manual_seed(6)
+    cfg = PRESETS["smoke"]
+    model = SiameseIMReference(cfg)
+    d, fan = cfg.dim, cfg.channels * cfg.patch_size ** 2
+    sd = model.state_dict()
+    qkv = sd["blocks.0.attn.qkv.weight"]
+    bound = math.sqrt(6 / (d + 3 * d))   # fused qkv: fan_in D, fan_out 3D
+    ok = qkv.abs().max() <= bound and qkv.abs().max() > 0.95 * bound and abs(qkv.std() - bound / math.sqrt(3)) < 0.02 * bound
+    pw, pb = sd["patch_embed.proj.weight"], sd["patch_embed.proj.bias"]
+    ok &= bool(pw.abs().max() <= math.sqrt(6 / (d + fan)) and pw.abs().max() > 0.9 * math.sqrt(6 / (d + fan)))
+    ok &= bool(pb.abs().max() <= 1 / math.sqrt(fan) and pb.abs().min() > 0)   # Conv2d default, not zeroed
+    ok &= all(bool((v == 0).all()) for k, v in sd.items() if k.endswith(".bias") and "patch_embed" not in k)
+    ok &= all(bool((v == 1).all()) for k, v in sd.items() if k.endswith(("norm1.weight", "norm2.weight", "bn.weight")))
+    ok &= 0.012 < sd["cls_token"].std() < 0.028 and 0.012 < sd["mask_token"].std() < 0.028
+    report("init: xavier (qkv as [3D,D], patch embed as [D,CPP]), Conv2d bias kept, zero biases, unit norms, "
+           "tokens N(0,0.02^2)", bool(ok), f"qkv bound {bound:.4f}, max {qkv.abs().max():.4f}")
+
+
 def check_permute_bn() -> None:
     torch.manual_seed(5)
     x = torch.randn(3, 5, 8) * 3 + 1
@@ -231,7 +250,7 @@ def check_dump_roundtrip() -> None:
 def main() -> int:
     deterministic(threads=1)
     for check in (check_absolute_pe, check_relative_pe, check_relative_geometry, check_param_count,
-                  check_loss_gradient, check_ema_and_groups, check_permute_bn, check_golden_reproduces,
+                  check_loss_gradient, check_ema_and_groups, check_init, check_permute_bn, check_golden_reproduces,
                   check_dump_roundtrip):
         check()
     print(f"{'ALL PASS' if not FAILS else 'FAILED: ' + ', '.join(FAILS)}")
