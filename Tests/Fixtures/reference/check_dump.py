@@ -4,7 +4,7 @@
 
 Loads DIR/weights.safetensors (online + mm_ names), DIR/batch.safetensors and DIR/result.safetensors, infers
 the model shape from the weights, runs one forward/backward (EMA update with batch `momentum` before the
-target forward) and compares loss, grad_norm and every gradient.
+target forward) and compares loss, grad_norm and every gradient (one line each; --quiet prints failures and the worst).
 Error measure: |a-b|/|b| for scalars; max|a-b| / max|b| per gradient tensor (b = reference).
 Exit 0 when loss <= 1e-5 and everything else <= 1e-4; 1 on a mismatch; 2 on unusable input.
 """
@@ -79,7 +79,7 @@ def rel(a: torch.Tensor, b: torch.Tensor) -> float:
     return diff / scale if scale > 0 else (0.0 if diff == 0 else math.inf)
 
 
-def compare(model: SiameseIMReference, result: dict, loss: torch.Tensor, norm: float, verbose: bool) -> bool:
+def compare(model: SiameseIMReference, result: dict, loss: torch.Tensor, norm: float, quiet: bool) -> bool:
     ok = True
     for key in ("loss", "grad_norm"):
         if key not in result:
@@ -106,7 +106,7 @@ def compare(model: SiameseIMReference, result: dict, loss: torch.Tensor, norm: f
     for name, err, tol in checks:
         bad = not err <= tol
         ok &= not bad
-        if bad or verbose or not name.startswith("grad.") or name == (worst and worst[0]):
+        if bad or not quiet or not name.startswith("grad.") or name == (worst and worst[0]):
             print(f"{'FAIL' if bad else 'ok  '} {name}: max rel err {err:.3e} (tol {tol:.0e})")
     print(f"checked {len(checks)} values; loss ref {loss.item():.9g} dump {result['loss'].item():.9g}; "
           f"grad_norm ref {norm:.9g} dump {result['grad_norm'].item():.9g}")
@@ -120,7 +120,7 @@ def main() -> int:
     ap.add_argument("--decoder-heads", type=int, default=4)
     ap.add_argument("--neg-weight", type=float, default=0.02)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--verbose", action="store_true", help="print every gradient's error")
+    ap.add_argument("--quiet", action="store_true", help="print only failures and the worst gradient")
     args = ap.parse_args()
     deterministic(args.threads)
     try:
@@ -140,7 +140,7 @@ def main() -> int:
         momentum = float(files["batch"]["momentum"].reshape(-1)[0])
         parts, _ = forward_backward(model, batch, momentum)
         norm = grad_norm_and_clip(model, None)
-        ok = compare(model, files["result"], parts.loss, norm, args.verbose)
+        ok = compare(model, files["result"], parts.loss, norm, args.quiet)
     except (DumpError, KeyError, ValueError, RuntimeError) as e:
         print(f"ERROR {e}")
         return 2

@@ -92,6 +92,7 @@ def write_golden(out: str, seed: int) -> None:
 def write_dump(out_dir: str, preset: str, seed: int, batch_size: int, momentum: float) -> None:
     """One forward/backward in the dump-step format (design.md section 7), for check_dump.py's self-test."""
     cfg, model, batch = build(preset, seed, batch_size)
+    momentum = torch.tensor(momentum, dtype=torch.float32).item()   # the value batch.safetensors stores
     os.makedirs(out_dir, exist_ok=True)
     save_f32(os.path.join(out_dir, "weights.safetensors"), model.state_dict())
     b = batch_tensors(batch)

@@ -237,7 +237,7 @@ def drop_key_bias(name: str, t: torch.Tensor) -> torch.Tensor:
 def check_dump_roundtrip() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         make_golden.write_dump(tmp, "smoke", 7, 4, 0.995)
-        sys.argv = ["check_dump.py", tmp]
+        sys.argv = ["check_dump.py", "--quiet", tmp]
         rc_ok = check_dump.main()
         res = load(os.path.join(tmp, "result.safetensors"))
         res["grad.blocks.1.mlp.fc1.weight"][3, 4] += 1e-2 * res["grad.blocks.1.mlp.fc1.weight"].abs().max()
