@@ -68,7 +68,8 @@ def batch_from_tensors(t: dict, where: str) -> Batch:
     if missing:
         raise KeyError(f"{where}: missing tensors {missing}; write them as design.md section 7 lists")
     geom = Geometry(**{k: t[k].float().reshape(-1) for k in GEOMETRY_KEYS})
-    return Batch(t["x1"].float(), t["x2"].float(), t["mask"].float(), geom)
+    mask = t["mask"].float().reshape(t["x1"].shape[0], -1)   # [B, N]; a [B, G, G] mask is accepted too
+    return Batch(t["x1"].float(), t["x2"].float(), mask, geom)
 
 
 def save_f32(path: str, tensors: dict, metadata: dict | None = None) -> None:
