@@ -26,6 +26,22 @@ extension BlasStateTests {
             }
         }
 
+        @Test func workerCountDoesNotChangeTheResult() {
+            var rng = SeededRNG(seed: 33)
+            let (B, T, D, H) = (3, 19, 20, 5)
+            let qkv = FloatBuffer(rng.floats(B * T * 3 * D)), dy = FloatBuffer(rng.floats(B * T * D))
+            var results: [[Float]] = []
+            for workers in [1, 2, 3] {
+                let (y, att, g) = (FloatBuffer(count: B * T * D), FloatBuffer(count: B * H * T * T), FloatBuffer(count: qkv.count))
+                Attention.forward(out: y.pointer, att: att.pointer, qkv: qkv.pointer, batch: B, tokens: T, dim: D,
+                                  heads: H, workers: workers)
+                Attention.backward(dQKV: g.pointer, dOut: dy.pointer, qkv: qkv.pointer, att: att.pointer, batch: B,
+                                   tokens: T, dim: D, heads: H, workers: workers)
+                results.append(y.array + att.array + g.array)
+            }
+            #expect(results[0] == results[1] && results[1] == results[2], "1, 2 and 3 workers give bit-identical results")
+        }
+
         @Test func finiteDifferences() {
             var rng = SeededRNG(seed: 31)
             let (B, T, D, H) = (2, 3, 4, 2)

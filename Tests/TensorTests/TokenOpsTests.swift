@@ -40,7 +40,7 @@ import TestSupport
         let K = C * P * P, N = (H / P) * (W / P), R = B * N
         let img = rng.floats(B * C * H * W).map(Double.init), w = rng.floats(O * K).map(Double.init)
         let b = rng.floats(O).map(Double.init), r = rng.floats(R * O).map(Double.init)
-        let (imgB, wB, bB, dy) = (FloatBuffer(doubles: img), FloatBuffer(doubles: w), FloatBuffer(doubles: b), FloatBuffer(doubles: r))
+        let (imgB, wB, dy) = (FloatBuffer(doubles: img), FloatBuffer(doubles: w), FloatBuffer(doubles: r))
         let (cols, dCols, dImg) = (FloatBuffer(count: R * K), FloatBuffer(count: R * K), FloatBuffer(count: img.count))
         let (dW, dB) = (FloatBuffer(count: w.count), FloatBuffer(count: O))
         PatchEmbed.im2col(out: cols.pointer, images: imgB.pointer, batch: B, channels: C, height: H, width: W, patch: P)

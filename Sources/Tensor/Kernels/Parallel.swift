@@ -14,11 +14,13 @@ struct SendablePointer<T>: @unchecked Sendable {
 public enum Parallel {
     /// Calls body(jobRange, workerIndex) once per worker with contiguous, disjoint job ranges.
     public static func forRanges(count: Int, workers: Int, _ body: @Sendable (Range<Int>, Int) -> Void) {
+        guard count > 0 else { return }
         let w = Swift.max(1, Swift.min(workers, count))
-        if w == 1 { if count > 0 { body(0..<count, 0) }; return }
+        // BLAS at 1 thread even with one worker: its threading only adds overhead to tiny per-job GEMMs.
         let saved = Blas.threads
-        Blas.threads = 1
-        defer { Blas.threads = saved }
+        if saved != 1 { Blas.threads = 1 }
+        defer { if saved != 1 { Blas.threads = saved } }
+        if w == 1 { body(0..<count, 0); return }
         DispatchQueue.concurrentPerform(iterations: w) { i in
             body(count * i / w ..< count * (i + 1) / w, i)
         }
