@@ -33,6 +33,8 @@ public struct SoftmaxRegression: Sendable {
     public let bias: [Float]
     /// Mean cross-entropy over the samples of each epoch, as seen during training.
     public let epochLoss: [Double]
+    /// Adam steps taken: epochs × ceil(count / batch), since the partial batch is kept.
+    public let steps: Int
 
     /// Trains on `train` (already standardised if the caller wants that).
     public init(train: FeatureSet, classes: Int, seed: UInt64, config: Config = .v1) {
@@ -62,6 +64,7 @@ public struct SoftmaxRegression: Sendable {
         weights = Array(UnsafeBufferPointer(start: state.param.pointer, count: d * c))
         bias = Array(UnsafeBufferPointer(start: state.param.pointer + d * c, count: c))
         epochLoss = losses
+        steps = state.t
     }
 
     /// argmax of the logits for every row of `set` (ties go to the lower class index).
