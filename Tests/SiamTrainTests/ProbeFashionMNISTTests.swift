@@ -59,7 +59,7 @@ struct ProbeFashionMNISTTests {
         let train = try ProbeData.fashionMNISTPixels(train: true)
         let test = try ProbeData.fashionMNISTPixels(train: false)
         let r = try ProbeV1.evaluate(train: train, test: test, classes: 10, seed: 0)
-        print("probe-v1 raw pixels, full: linear \(r.linear) % (\(r.linearSeconds) s), kNN \(r.knn) % (\(r.knnSeconds) s), total \(r.seconds) s")
+        print("probe-v1 raw pixels, full: linear \(r.linear) % (\(r.linearSeconds) s), kNN \(r.knn) % (\(r.knnSeconds) s), total \(r.seconds) s, OpenBLAS core \(Blas.coreName), \(Blas.threads) threads")
         #expect(abs(r.linear - Self.referenceLinear) <= 0.5)
         #expect(abs(r.knn - Self.referenceKNN) <= 0.5)
     }
