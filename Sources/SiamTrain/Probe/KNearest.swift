@@ -66,46 +66,48 @@ public enum KNearest {
     }
 }
 
-/// The k largest values of a row and their indices, kept sorted in descending order. Equal values keep the
-/// earlier index (only a strictly larger value enters a full list).
-struct TopK {
-    let k: Int
-    var values: [Float]
-    var indices: [Int]
+extension KNearest {
+    /// The k largest values of a row and their indices, kept sorted in descending order. Equal values keep the
+    /// earlier index (only a strictly larger value enters a full list).
+    struct TopK {
+        let k: Int
+        var values: [Float]
+        var indices: [Int]
 
-    init(k: Int) {
-        self.k = k
-        values = [Float](repeating: 0, count: k)
-        indices = [Int](repeating: 0, count: k)
-    }
+        init(k: Int) {
+            self.k = k
+            values = [Float](repeating: 0, count: k)
+            indices = [Int](repeating: 0, count: k)
+        }
 
-    mutating func select(_ row: UnsafePointer<Float>, count n: Int) {
-        var filled = 0
-        values.withUnsafeMutableBufferPointer { v in
-            indices.withUnsafeMutableBufferPointer { ix in
-                for j in 0..<n {
-                    let s = row[j]
-                    if filled == k {
-                        if !(s > v[k - 1]) { continue }  // the common case: one compare per train sample
-                    } else {
-                        filled += 1
+        mutating func select(_ row: UnsafePointer<Float>, count n: Int) {
+            var filled = 0
+            values.withUnsafeMutableBufferPointer { v in
+                indices.withUnsafeMutableBufferPointer { ix in
+                    for j in 0..<n {
+                        let s = row[j]
+                        if filled == k {
+                            if !(s > v[k - 1]) { continue }  // the common case: one compare per train sample
+                        } else {
+                            filled += 1
+                        }
+                        // Insert s at its place among the first `filled` entries, shifting smaller ones down.
+                        var p = filled - 1
+                        while p > 0 && v[p - 1] < s { v[p] = v[p - 1]; ix[p] = ix[p - 1]; p -= 1 }
+                        v[p] = s
+                        ix[p] = j
                     }
-                    // Insert s at its place among the first `filled` entries, shifting smaller ones down.
-                    var p = filled - 1
-                    while p > 0 && v[p - 1] < s { v[p] = v[p - 1]; ix[p] = ix[p - 1]; p -= 1 }
-                    v[p] = s
-                    ix[p] = j
                 }
             }
         }
-    }
 
-    /// Weighted vote over the selected neighbours: weight exp(sim / T), accumulated in Double.
-    func vote(labels: [Int], classes: Int, temperature: Float) -> Int {
-        var votes = [Double](repeating: 0, count: classes)
-        for i in 0..<k { votes[labels[indices[i]]] += exp(Double(values[i]) / Double(temperature)) }
-        var best = 0
-        for c in 1..<classes where votes[c] > votes[best] { best = c }
-        return best
+        /// Weighted vote over the selected neighbours: weight exp(sim / T), accumulated in Double.
+        func vote(labels: [Int], classes: Int, temperature: Float) -> Int {
+            var votes = [Double](repeating: 0, count: classes)
+            for i in 0..<k { votes[labels[indices[i]]] += exp(Double(values[i]) / Double(temperature)) }
+            var best = 0
+            for c in 1..<classes where votes[c] > votes[best] { best = c }
+            return best
+        }
     }
 }

@@ -39,19 +39,19 @@ public struct SoftmaxRegression: Sendable {
     /// Trains on `train` (already standardised if the caller wants that).
     public init(train: FeatureSet, classes: Int, seed: UInt64, config: Config = .v1) {
         let d = train.dim, c = classes
-        let state = AdamState(count: d * c + c)
+        let state = Adam(count: d * c + c)
         let b = max(1, min(config.batchSize, train.count))
         let xb = FloatBuffer(count: b * d), logits = FloatBuffer(count: b * c)
         var order = Array(0..<train.count)
         var rng = SeededRNG(seed: seed)
         var losses: [Double] = []
         for _ in 0..<config.epochs {
-            shuffle(&order, &rng)
+            Self.shuffle(&order, &rng)
             var total = 0.0
             var start = 0
             while start < order.count {
                 let rows = min(b, order.count - start)
-                gather(xb.pointer, train, order[start..<start + rows])
+                Self.gather(xb.pointer, train, order[start..<start + rows])
                 total += SoftmaxRegression.step(state, xb: xb.pointer, logits: logits.pointer,
                                                 labels: order[start..<start + rows].map { train.labels[$0] },
                                                 dim: d, classes: c, config: config)
@@ -84,7 +84,7 @@ public struct SoftmaxRegression: Sendable {
     }
 
     /// One forward/backward/Adam step on the gathered batch; returns the batch's summed cross-entropy.
-    static func step(_ s: AdamState, xb: FloatPtr, logits: FloatPtr, labels: [Int], dim d: Int, classes c: Int,
+    static func step(_ s: Adam, xb: FloatPtr, logits: FloatPtr, labels: [Int], dim d: Int, classes c: Int,
                      config: Config) -> Double {
         let rows = labels.count, w = s.param.pointer, bias = w + d * c
         Blas.sgemm(m: rows, n: c, k: d, a: xb, lda: d, b: w, ldb: c, c: logits, ldc: c)
@@ -113,40 +113,42 @@ public struct SoftmaxRegression: Sendable {
     }
 }
 
-/// Parameters, gradients and Adam moments in flat buffers (PyTorch's Adam, bias-corrected, no weight decay).
-final class AdamState: @unchecked Sendable {
-    let param: FloatBuffer, grad: FloatBuffer, m: FloatBuffer, v: FloatBuffer
-    private(set) var t = 0
+extension SoftmaxRegression {
+    /// Parameters, gradients and Adam moments in flat buffers (PyTorch's Adam, bias-corrected, no weight decay).
+    final class Adam: @unchecked Sendable {
+        let param: FloatBuffer, grad: FloatBuffer, m: FloatBuffer, v: FloatBuffer
+        private(set) var t = 0
 
-    init(count: Int) {
-        param = FloatBuffer(count: count); grad = FloatBuffer(count: count)
-        m = FloatBuffer(count: count); v = FloatBuffer(count: count)
-    }
+        init(count: Int) {
+            param = FloatBuffer(count: count); grad = FloatBuffer(count: count)
+            m = FloatBuffer(count: count); v = FloatBuffer(count: count)
+        }
 
-    func update(_ cfg: SoftmaxRegression.Config) {
-        t += 1
-        let bc1 = 1 - Float(pow(Double(cfg.beta1), Double(t))), bc2 = 1 - Float(pow(Double(cfg.beta2), Double(t)))
-        let stepSize = cfg.learningRate / bc1, rootBc2 = bc2.squareRoot()
-        let p = param.pointer, g = grad.pointer, m1 = m.pointer, m2 = v.pointer
-        for i in 0..<param.count {
-            m1[i] = cfg.beta1 * m1[i] + (1 - cfg.beta1) * g[i]
-            m2[i] = cfg.beta2 * m2[i] + (1 - cfg.beta2) * g[i] * g[i]
-            p[i] -= stepSize * m1[i] / (m2[i].squareRoot() / rootBc2 + cfg.epsilon)
+        func update(_ cfg: SoftmaxRegression.Config) {
+            t += 1
+            let bc1 = 1 - Float(pow(Double(cfg.beta1), Double(t))), bc2 = 1 - Float(pow(Double(cfg.beta2), Double(t)))
+            let stepSize = cfg.learningRate / bc1, rootBc2 = bc2.squareRoot()
+            let p = param.pointer, g = grad.pointer, m1 = m.pointer, m2 = v.pointer
+            for i in 0..<param.count {
+                m1[i] = cfg.beta1 * m1[i] + (1 - cfg.beta1) * g[i]
+                m2[i] = cfg.beta2 * m2[i] + (1 - cfg.beta2) * g[i] * g[i]
+                p[i] -= stepSize * m1[i] / (m2[i].squareRoot() / rootBc2 + cfg.epsilon)
+            }
         }
     }
-}
 
-/// Fisher–Yates with the project's generator, so a seed fixes every epoch's order on every platform.
-func shuffle(_ a: inout [Int], _ rng: inout SeededRNG) {
-    guard a.count > 1 else { return }
-    for i in stride(from: a.count - 1, to: 0, by: -1) {
-        let j = rng.int(0, i)
-        a.swapAt(i, j)
+    /// Fisher–Yates with the project's generator, so a seed fixes every epoch's order on every platform.
+    static func shuffle(_ a: inout [Int], _ rng: inout SeededRNG) {
+        guard a.count > 1 else { return }
+        for i in stride(from: a.count - 1, to: 0, by: -1) {
+            let j = rng.int(0, i)
+            a.swapAt(i, j)
+        }
     }
-}
 
-/// Copies the rows `idx` of `set` into `dst` ([idx.count, dim]).
-func gather(_ dst: FloatPtr, _ set: FeatureSet, _ idx: ArraySlice<Int>) {
-    let d = set.dim
-    for (r, i) in idx.enumerated() { (dst + r * d).update(from: set.features.pointer + i * d, count: d) }
+    /// Copies the rows `idx` of `set` into `dst` ([idx.count, dim]).
+    static func gather(_ dst: FloatPtr, _ set: FeatureSet, _ idx: ArraySlice<Int>) {
+        let d = set.dim
+        for (r, i) in idx.enumerated() { (dst + r * d).update(from: set.features.pointer + i * d, count: d) }
+    }
 }
