@@ -111,8 +111,8 @@ extension ConfigField {
         ]
     }
 
-    /// Every leaf of a preset, sorted by key.
-    static var all: [ConfigField] {
+    /// Every leaf of a preset, sorted by key. Built once; immutable afterwards, hence safe to share.
+    nonisolated(unsafe) static let all: [ConfigField] = {
         let fields: [ConfigField] = [
             .string("data.source", \.data.source), .optionalString("data.path", \.data.path),
             .int("data.image_size", \.data.imageSize), .int("data.channels", \.data.channels),
@@ -134,7 +134,7 @@ extension ConfigField {
             .int("train.checkpoint_every", \.train.checkpointEvery), .int("train.threads", \.train.threads),
         ] + colour("view1", \.augment.view1) + colour("view2", \.augment.view2)
         return fields.sorted { $0.key < $1.key }
-    }
+    }()
 
     static func named(_ key: String) -> ConfigField? { all.first { $0.key == key } }
 }
