@@ -107,3 +107,41 @@ struct SafetensorsTests {
         }
     }
 }
+
+@Suite("Safetensors: arenas and faults")
+struct SafetensorsArenaTests {
+    @Test func arenaRoundTripWithPrefixAndAllOrNothingLoad() throws {
+        var layout = ParameterLayout()
+        layout.add("cls_token", [1, 1, 4])
+        layout.add("blocks.0.mlp.fc1.weight", [3, 4])
+        let a = Arena(layout: layout)
+        for i in 0..<a.count { a.pointer[i] = Float(i) * 0.5 }
+        let dir = try makeTempDir("arena")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SafetensorsFile.write(path: dir + "/m.safetensors", tensors: a.namedTensors(prefix: "m."))
+        let f = try SafetensorsFile.read(path: dir + "/m.safetensors")
+        #expect(f.names == ["m.blocks.0.mlp.fc1.weight", "m.cls_token"])
+        let b = Arena(layout: layout)
+        try f.copyAll(into: b, prefix: "m.")
+        #expect(b.storage.array == a.storage.array)
+        // A layout the file does not match: nothing is copied.
+        var other = ParameterLayout()
+        other.add("blocks.0.mlp.fc1.weight", [3, 4])
+        other.add("cls_token", [1, 4])
+        let c = Arena(layout: other)
+        #expect(throws: SafetensorsError.wrongShape(path: f.path, name: "m.cls_token", expected: [1, 4], actual: [1, 1, 4])) {
+            try f.copyAll(into: c, prefix: "m.")
+        }
+        #expect(c.storage.array.allSatisfy { $0 == 0 })
+    }
+
+    /// /dev/full fails every write with ENOSPC: the writer reports a full disk (so a trainer can pause).
+    @Test func aFullDiskIsReportedAsSuch() throws {
+        let fd = open("/dev/full", O_WRONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var w = AtomicFile.ChunkWriter(fd: fd, path: "/x/y.safetensors")
+        #expect(throws: SafetensorsError.diskFull(path: "/x/y.safetensors")) { try w.append([1, 2, 3]) }
+        #expect("\(SafetensorsError.diskFull(path: "p"))" == "safetensors p: disk full while writing; free some space and retry (the previous file is untouched)")
+    }
+}
