@@ -68,6 +68,8 @@ struct SafetensorsTests {
         // The Python library's order: metadata, then I64 before F32, then by name; offsets contiguous.
         #expect(header.hasPrefix(#"{"__metadata__":{"step":"5"},"count":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"alpha":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"zeta":{"dtype":"F32","shape":[2,3],"data_offsets":[12,36]}}"#))
         #expect(bytes.count == 8 + n + 36)
+        // Byte for byte what the Python library writes for the same tensors (make_fixtures.py).
+        #expect(bytes == FileManager.default.contents(atPath: fixtureDir + "/reference_layout.safetensors"))
         let f = try SafetensorsFile.read(path: path)
         #expect(try f.tensor("zeta").values == [1, 2, 3, 4, 5, 6])
         #expect(try f.tensor("alpha").values == [-7])

@@ -39,7 +39,8 @@ struct ConfigField {
         /// and comma-separated numbers (brackets optional) for arrays.
         func parse(_ text: String) -> JSONValue? {
             switch self {
-            case .int, .seed: return Int(text).map { .int($0) }
+            case .int: return Int(text).map { .int($0) }
+            case .seed: return Int(text).flatMap { $0 >= 0 ? .int($0) : nil }
             case .double: return Double(text).flatMap { $0.isFinite ? .double($0) : nil }
             case .string: return .string(text)
             case .optionalString: return text == "none" || text == "null" ? .null : .string(text)

@@ -71,6 +71,7 @@ override("not-an-integer", ["train.batch_size=big"], 'train.batch_size=big: trai
 override("not-finite", ["optimizer.lr=inf"], 'optimizer.lr=inf: optimizer.lr must be a number, got "inf"')
 override("negative-lr", ["optimizer.lr=-1"], "optimizer.lr=-1: optimizer.lr = -1.0: must be > 0")
 override("steps-not-optional-text", ["train.steps=all"], 'train.steps=all: train.steps must be an integer or null, got "all"')
+override("negative-seed", ["train.seed=-1"], 'train.seed=-1: train.seed must be a non-negative integer, got "-1"')
 override("heads-break-dim", ["model.heads=5"], "model.heads=5: model.dim = 128: D must be divisible by model.heads = 5")
 
 def st(header, data=b"", n=None):
