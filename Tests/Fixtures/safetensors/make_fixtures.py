@@ -1,5 +1,5 @@
-"""Writes python_mixed.safetensors with the reference `safetensors` library (run with /opt/torchenv/bin/python).
-Every value is exactly representable in its dtype, so the Swift test states them independently.
+"""Writes python_mixed.safetensors and reference_layout.safetensors with the reference `safetensors` library
+(run with /opt/torchenv/bin/python). Every value is exactly representable in its dtype, so the Swift test states them independently.
 The library writes __metadata__ in hash order, so regenerating may reorder that header object; the test does
 not depend on it."""
 import os
