@@ -189,9 +189,11 @@ private struct JSONParser {
     }
 
     mutating func string() throws(JSONParseError) -> String {
+        let start = pos
         pos += 1
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []   // raw UTF-8 bytes between escapes, validated when flushed
+        // Invalid UTF-8 is reported at the string's opening quote.
         func flush(_ run: inout [UInt8], into scalars: inout String.UnicodeScalarView, at p: Int) throws(JSONParseError) {
             guard !run.isEmpty else { return }
             guard let s = String(validating: run, as: UTF8.self) else {
@@ -206,7 +208,7 @@ private struct JSONParser {
             if b == UInt8(ascii: "\"") { pos += 1; break }
             if b < 0x20 { throw fail("control character in a string") }
             if b != UInt8(ascii: "\\") { run.append(b); pos += 1; continue }
-            try flush(&run, into: &scalars, at: pos)
+            try flush(&run, into: &scalars, at: start)
             pos += 1
             guard pos < bytes.count else { throw fail("unterminated escape") }
             let e = bytes[pos]
@@ -224,7 +226,7 @@ private struct JSONParser {
             default: throw fail("bad escape \\\(Character(Unicode.Scalar(e)))")
             }
         }
-        try flush(&run, into: &scalars, at: pos)
+        try flush(&run, into: &scalars, at: start)
         return String(scalars)
     }
 

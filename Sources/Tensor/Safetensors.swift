@@ -152,7 +152,12 @@ public struct SafetensorsFile: Sendable {
     /// An integer tensor (I64, or a float tensor with integral values), e.g. `num_batches_tracked`.
     public func int64s(_ name: String) throws -> [Int64] {
         let i = try info(name)
-        guard i.dtype == "I64" else { return try tensor(name).values.map { Int64($0) } }
+        guard i.dtype == "I64" else {
+            let values = try tensor(name).values
+            let ints = values.compactMap { Int64(exactly: $0) }
+            guard ints.count == values.count else { throw SafetensorsError.notIntegral(path: path, name: name) }
+            return ints
+        }
         return (0..<i.count).map { k in Int64(bitPattern: load64(dataStart + i.begin + 8 * k)) }
     }
 

@@ -7,6 +7,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     case unsupportedDType(path: String, name: String, dtype: String)
     case missingTensor(path: String, name: String, count: Int, examples: [String])
     case wrongShape(path: String, name: String, expected: [Int], actual: [Int])
+    case notIntegral(path: String, name: String)
     case invalidArgument(path: String, detail: String)
     case diskFull(path: String)
     case writeFailed(path: String, detail: String)
@@ -24,6 +25,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
             return "safetensors \(p): no tensor named \(JSONValue.quote(n)) (the file has \(c) tensors\(c > 0 ? ", e.g. " + some : ""))"
         case .wrongShape(let p, let n, let e, let a):
             return "safetensors \(p): tensor \(JSONValue.quote(n)) has shape \(a), expected \(e)"
+        case .notIntegral(let p, let n): return "safetensors \(p): tensor \(JSONValue.quote(n)) should hold integers but has fractional or non-finite values"
         case .invalidArgument(let p, let d): return "safetensors \(p): cannot write: \(d)"
         case .diskFull(let p): return "safetensors \(p): disk full while writing; free some space and retry (the previous file is untouched)"
         case .writeFailed(let p, let d): return "safetensors \(p): write failed: \(d) (the previous file is untouched)"

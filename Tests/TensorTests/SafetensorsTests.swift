@@ -68,6 +68,8 @@ struct SafetensorsTests {
         // The Python library's order: metadata, then I64 before F32, then by name; offsets contiguous.
         #expect(header.hasPrefix(#"{"__metadata__":{"step":"5"},"count":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"alpha":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"zeta":{"dtype":"F32","shape":[2,3],"data_offsets":[12,36]}}"#))
         #expect(bytes.count == 8 + n + 36)
+        // Byte for byte what the Python library writes for the same tensors (make_fixtures.py).
+        #expect(bytes == FileManager.default.contents(atPath: fixtureDir + "/reference_layout.safetensors"))
         let f = try SafetensorsFile.read(path: path)
         #expect(try f.tensor("zeta").values == [1, 2, 3, 4, 5, 6])
         #expect(try f.tensor("alpha").values == [-7])
@@ -105,5 +107,43 @@ struct SafetensorsTests {
         for cut in 0..<bytes.count {
             #expect(throws: SafetensorsError.self) { try SafetensorsFile(path: "cut", bytes: Array(bytes.prefix(cut))) }
         }
+    }
+}
+
+@Suite("Safetensors: arenas and faults")
+struct SafetensorsArenaTests {
+    @Test func arenaRoundTripWithPrefixAndAllOrNothingLoad() throws {
+        var layout = ParameterLayout()
+        layout.add("cls_token", [1, 1, 4])
+        layout.add("blocks.0.mlp.fc1.weight", [3, 4])
+        let a = Arena(layout: layout)
+        for i in 0..<a.count { a.pointer[i] = Float(i) * 0.5 }
+        let dir = try makeTempDir("arena")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SafetensorsFile.write(path: dir + "/m.safetensors", tensors: a.namedTensors(prefix: "m."))
+        let f = try SafetensorsFile.read(path: dir + "/m.safetensors")
+        #expect(f.names == ["m.blocks.0.mlp.fc1.weight", "m.cls_token"])
+        let b = Arena(layout: layout)
+        try f.copyAll(into: b, prefix: "m.")
+        #expect(b.storage.array == a.storage.array)
+        // A layout the file does not match: nothing is copied.
+        var other = ParameterLayout()
+        other.add("blocks.0.mlp.fc1.weight", [3, 4])
+        other.add("cls_token", [1, 4])
+        let c = Arena(layout: other)
+        #expect(throws: SafetensorsError.wrongShape(path: f.path, name: "m.cls_token", expected: [1, 4], actual: [1, 1, 4])) {
+            try f.copyAll(into: c, prefix: "m.")
+        }
+        #expect(c.storage.array.allSatisfy { $0 == 0 })
+    }
+
+    /// /dev/full fails every write with ENOSPC: the writer reports a full disk (so a trainer can pause).
+    @Test func aFullDiskIsReportedAsSuch() throws {
+        let fd = open("/dev/full", O_WRONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var w = AtomicFile.ChunkWriter(fd: fd, path: "/x/y.safetensors")
+        #expect(throws: SafetensorsError.diskFull(path: "/x/y.safetensors")) { try w.append([1, 2, 3]) }
+        #expect("\(SafetensorsError.diskFull(path: "p"))" == "safetensors p: disk full while writing; free some space and retry (the previous file is untouched)")
     }
 }

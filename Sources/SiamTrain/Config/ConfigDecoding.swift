@@ -43,7 +43,7 @@ extension RunConfig {
             throw ConfigError.wrongType(source: source, key: prefix.isEmpty ? "the preset" : prefix, expected: "an object", got: describe(node))
         }
         let keys = fields.map(\.key)
-        let sections = sectionNames(keys)
+        let sections = Self.sections
         for k in o.keys.sorted() {
             let path = prefix.isEmpty ? k : prefix + "." + k
             if keys.contains(path) { continue }
@@ -51,6 +51,8 @@ extension RunConfig {
             throw ConfigError.unknownKey(source: source, key: path, suggestion: DidYouMean.suggest(path, among: keys + sections))
         }
     }
+
+    static let sections = sectionNames(ConfigField.all.map(\.key))
 
     /// "augment", "augment.view1", ...: every proper dotted prefix of a field key.
     static func sectionNames(_ keys: [String]) -> [String] {

@@ -32,6 +32,7 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
 /// dotted component equals the input's (so `lr` suggests `optimizer.lr`).
 enum DidYouMean {
     static func suggest(_ input: String, among candidates: [String]) -> String? {
+        guard input.count <= 80 else { return nil }   // keeps the O(n·m) distance cheap on hostile input
         let leaf = input.split(separator: ".").last.map(String.init) ?? input
         let byLeaf = candidates.filter { $0.split(separator: ".").last.map(String.init) == leaf }
         if byLeaf.count == 1 { return byLeaf[0] }

@@ -39,7 +39,8 @@ struct ConfigField {
         /// and comma-separated numbers (brackets optional) for arrays.
         func parse(_ text: String) -> JSONValue? {
             switch self {
-            case .int, .seed: return Int(text).map { .int($0) }
+            case .int: return Int(text).map { .int($0) }
+            case .seed: return Int(text).flatMap { $0 >= 0 ? .int($0) : nil }
             case .double: return Double(text).flatMap { $0.isFinite ? .double($0) : nil }
             case .string: return .string(text)
             case .optionalString: return text == "none" || text == "null" ? .null : .string(text)
@@ -111,8 +112,8 @@ extension ConfigField {
         ]
     }
 
-    /// Every leaf of a preset, sorted by key.
-    static var all: [ConfigField] {
+    /// Every leaf of a preset, sorted by key. Built once; immutable afterwards, hence safe to share.
+    nonisolated(unsafe) static let all: [ConfigField] = {
         let fields: [ConfigField] = [
             .string("data.source", \.data.source), .optionalString("data.path", \.data.path),
             .int("data.image_size", \.data.imageSize), .int("data.channels", \.data.channels),
@@ -134,7 +135,7 @@ extension ConfigField {
             .int("train.checkpoint_every", \.train.checkpointEvery), .int("train.threads", \.train.threads),
         ] + colour("view1", \.augment.view1) + colour("view2", \.augment.view2)
         return fields.sorted { $0.key < $1.key }
-    }
+    }()
 
     static func named(_ key: String) -> ConfigField? { all.first { $0.key == key } }
 }

@@ -22,24 +22,24 @@ extension RunConfig {
         try r.check(data.std.count == data.channels, "data.std", data.std, "needs one value per channel (data.channels = \(data.channels))")
         try r.check(data.mean.allSatisfy(\.isFinite), "data.mean", data.mean, "must be finite")
         try r.check(data.std.allSatisfy { $0 > 0 && $0.isFinite }, "data.std", data.std, "must be > 0 (it divides the pixels)")
-        try r.check(data.imageSize >= 1, "data.image_size", data.imageSize, "must be >= 1")
+        try r.check(data.imageSize >= 1 && data.imageSize <= Limits.imageSize, "data.image_size", data.imageSize, "must be in [1, \(Limits.imageSize)]")
     }
 
     private func validateModel(_ r: Rules) throws {
         let m = model
-        try r.check(m.patchSize >= 1, "model.patch_size", m.patchSize, "must be >= 1")
+        try r.check(m.patchSize >= 1 && m.patchSize <= data.imageSize, "model.patch_size", m.patchSize, "must be in [1, data.image_size = \(data.imageSize)]")
         try r.check(data.imageSize % m.patchSize == 0, "data.image_size", data.imageSize, "must be divisible by model.patch_size = \(m.patchSize)")
         try r.check(networkShape.patches >= 2, "data.image_size", data.imageSize, "gives \(networkShape.patches) patch(es) with model.patch_size = \(m.patchSize); need at least 2")
-        try r.check(m.dim >= 4, "model.dim", m.dim, "must be >= 4")
+        try r.check(m.dim >= 4 && m.dim <= Limits.dim, "model.dim", m.dim, "must be in [4, \(Limits.dim)]")
         try r.check(m.dim % 4 == 0, "model.dim", m.dim, "D must be divisible by 4 for the sin-cos embeddings")
         try r.check(m.heads >= 1, "model.heads", m.heads, "must be >= 1")
         try r.check(m.dim % m.heads == 0, "model.dim", m.dim, "D must be divisible by model.heads = \(m.heads)")
         try r.check(m.decoderHeads >= 1, "model.decoder_heads", m.decoderHeads, "must be >= 1")
         try r.check(m.dim % m.decoderHeads == 0, "model.dim", m.dim, "D must be divisible by model.decoder_heads = \(m.decoderHeads)")
-        try r.check(m.depth >= 1, "model.depth", m.depth, "must be >= 1")
-        try r.check(m.mlpRatio >= 1, "model.mlp_ratio", m.mlpRatio, "must be >= 1")
-        try r.check(m.projectorDepth >= 1, "model.projector_depth", m.projectorDepth, "must be >= 1")
-        try r.check(m.decoderDepth >= 1, "model.decoder_depth", m.decoderDepth, "must be >= 1")
+        try r.check(m.depth >= 1 && m.depth <= Limits.depth, "model.depth", m.depth, "must be in [1, \(Limits.depth)]")
+        try r.check(m.mlpRatio >= 1 && m.mlpRatio <= Limits.mlpRatio, "model.mlp_ratio", m.mlpRatio, "must be in [1, \(Limits.mlpRatio)]")
+        try r.check(m.projectorDepth >= 1 && m.projectorDepth <= Limits.depth, "model.projector_depth", m.projectorDepth, "must be in [1, \(Limits.depth)]")
+        try r.check(m.decoderDepth >= 1 && m.decoderDepth <= Limits.depth, "model.decoder_depth", m.decoderDepth, "must be in [1, \(Limits.depth)]")
     }
 
     private func validateMask(_ r: Rules) throws {
@@ -87,7 +87,7 @@ extension RunConfig {
     /// 2 tokens (cls plus >= 1 visible), so even one image gives each BN layer >= 2 rows.
     private func validateTrain(_ r: Rules) throws {
         let t = train
-        try r.check(t.batchSize >= 1, "train.batch_size", t.batchSize, "must be >= 1")
+        try r.check(t.batchSize >= 1 && t.batchSize <= Limits.batchSize, "train.batch_size", t.batchSize, "must be in [1, \(Limits.batchSize)]")
         try r.check(t.steps.map { $0 >= 1 } ?? true, "train.steps", t.steps.map(String.init) ?? "none", "must be >= 1, or none to train by epochs")
         try r.check(t.seed <= UInt64(Int64.max), "train.seed", t.seed, "must be <= \(Int64.max)")
         try r.check(t.logEvery >= 1, "train.log_every", t.logEvery, "must be >= 1")
@@ -95,6 +95,11 @@ extension RunConfig {
         try r.check(t.checkpointEvery >= 0, "train.checkpoint_every", t.checkpointEvery, "must be >= 0 (0 turns periodic checkpoints off)")
         try r.check(t.threads >= 1 && t.threads <= 256, "train.threads", t.threads, "must be in [1, 256]")
     }
+}
+
+/// Sanity caps that keep every size computed from a config (tokens, widths, buffers) far from Int overflow.
+enum Limits {
+    static let imageSize = 4096, dim = 16384, depth = 256, mlpRatio = 64, batchSize = 1 << 20
 }
 
 /// Throws `ConfigError.invalid` for a broken rule, naming the source.
