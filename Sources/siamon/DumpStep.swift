@@ -37,7 +37,10 @@ struct DumpStep: ParsableCommand {
         for (i, name) in ["loss", "grad_norm", "loss_pos", "loss_neg"].enumerated() {
             result.append(NamedTensor(name: name, shape: [1], storage: .f32(UnsafePointer(scalars.pointer + i))))
         }
-        try SafetensorsFile.write(path: dir.appendingPathComponent("result.safetensors").path, tensors: result, metadata: meta)
+        // NamedTensor borrows raw pointers: keep their owners alive until the write is done.
+        try withExtendedLifetime(scalars) {
+            try SafetensorsFile.write(path: dir.appendingPathComponent("result.safetensors").path, tensors: result, metadata: meta)
+        }
         print("wrote \(dir.path)/{weights,batch,result}.safetensors  B=\(b.size)  loss \(value.loss)  grad_norm \(norm)")
     }
 
@@ -57,6 +60,8 @@ struct DumpStep: ParsableCommand {
         for (i, f) in fields.enumerated() {
             tensors.append(NamedTensor(f.0, TensorView(pointer: buffers[i].pointer, shape: [f.1.count])))
         }
-        try SafetensorsFile.write(path: path, tensors: tensors, metadata: meta)
+        try withExtendedLifetime((mask, buffers)) {
+            try SafetensorsFile.write(path: path, tensors: tensors, metadata: meta)
+        }
     }
 }
