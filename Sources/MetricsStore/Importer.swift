@@ -41,6 +41,15 @@ public enum Importer {
         }
     }
 
+    /// Parses the whole file without touching a database: throws the same one-line error `importFile` would,
+    /// so a caller can refuse bad input before it opens (or creates) the runs folder.
+    @discardableResult
+    public static func validate(_ path: String) throws -> (format: Format, rows: Int, warnings: [String]) {
+        let format = try detect(path)
+        let r = try load(path, format: format, runId: 0, nil)
+        return (format, r.rows, r.warnings)
+    }
+
     static func detect(_ path: String) throws -> Format {
         if path.lowercased().hasSuffix(".csv") { return .csv }
         let r = try LineReader(path: path)
@@ -56,8 +65,9 @@ public enum Importer {
         throw StoreError.badInput(file: path, line: 0, detail: "the file is empty; nothing to import")
     }
 
-    private static func load(_ path: String, format: Format, runId: Int64, _ c: Connection) throws -> Result {
-        var ins = try ScalarInsert(c)
+    /// Reads every line; with `c` nil only parses (validate).
+    private static func load(_ path: String, format: Format, runId: Int64, _ c: Connection?) throws -> Result {
+        var ins = try c.map { try ScalarInsert($0) }
         var result = Result(runId: runId, format: format, rows: 0, scalars: 0, warnings: [])
         let reader = try LineReader(path: path)
         var pending: (line: Int, error: String)?   // a broken line, fatal unless it turns out to be the last
@@ -75,7 +85,7 @@ public enum Importer {
                     else { points = try CSVFormat.row(line, header: csvHeader!) }
                 }
                 guard let p = points else { continue }
-                for (k, v) in p.values { try ins.add(runId: runId, key: k, step: p.step, value: v, wallTime: p.wall) }
+                for (k, v) in p.values { try ins?.add(runId: runId, key: k, step: p.step, value: v, wallTime: p.wall) }
                 result.rows += 1
                 result.scalars += p.values.count
             } catch let e as LineError {
@@ -83,11 +93,15 @@ public enum Importer {
             }
         }
         if let p = pending { result.warnings.append("warning: \(path):\(p.line): \(p.error); skipped this torn last line") }
-        try ins.finish(c)
+        if let c { try ins?.finish(c) }
         return result
     }
 
     struct LineError: Error { let message: String }
+
+    /// The largest step or epoch accepted: every whole Double up to 2^53 converts to Int exactly (a larger one
+    /// like 1e300 would trap in `Int(_:)`).
+    static let maxStep = 9_007_199_254_740_992.0
 
     private static func members(_ line: String) throws -> [(key: String, value: JSONLine.Value)] {
         do { return try JSONLine.parseObject(line) }
@@ -106,7 +120,7 @@ public enum Importer {
         for (k, v) in try members(line) {
             guard case .number(let x) = v else { continue }
             if k == "epoch" {
-                guard x.isFinite, x >= 0 else { throw LineError(message: "\"epoch\" is \(x), not an epoch index") }
+                guard x.isFinite, x >= 0, x <= maxStep else { throw LineError(message: "\"epoch\" is \(x), not an epoch index") }
                 step = Int(x)
             }
             values.append((officialKey(k), x))
@@ -125,7 +139,9 @@ public enum Importer {
             default: values.append((k, x))
             }
         }
-        guard let s = step, s.isFinite, s == s.rounded(), s >= 0 else { throw LineError(message: "missing or bad \"step\" (a whole number ≥ 0)") }
+        guard let s = step, s.isFinite, s == s.rounded(), s >= 0, s <= maxStep else {
+            throw LineError(message: "missing or bad \"step\" (a whole number from 0 to 2^53)")
+        }
         return (Int(s), wall, values)
     }
 }

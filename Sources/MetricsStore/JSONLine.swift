@@ -24,6 +24,14 @@ enum JSONLine {
     private struct Parser {
         let bytes: [UInt8]
         var i = 0
+        /// Nesting depth of the value being parsed; bounded so a line of `[[[[…` cannot overflow the stack.
+        var depth = 0
+        static let maxDepth = 64
+
+        mutating func enter() throws {
+            depth += 1
+            guard depth <= Parser.maxDepth else { throw ParseError(offset: i, message: "nested deeper than \(Parser.maxDepth) levels") }
+        }
 
         mutating func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[i]) { i += 1 } }
 
@@ -72,8 +80,12 @@ enum JSONLine {
             skipSpace()
             guard i < bytes.count else { throw ParseError(offset: i, message: "missing value") }
             switch bytes[i] {
-            case UInt8(ascii: "{"): _ = try object(top: false); return .nested
-            case UInt8(ascii: "["): try array(); return .nested
+            case UInt8(ascii: "{"):
+                try enter(); defer { depth -= 1 }
+                _ = try object(top: false); return .nested
+            case UInt8(ascii: "["):
+                try enter(); defer { depth -= 1 }
+                try array(); return .nested
             case UInt8(ascii: "\""): return .string(try string())
             default: break
             }

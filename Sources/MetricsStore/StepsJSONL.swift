@@ -35,7 +35,9 @@ public enum StepsJSONL {
             return v
         }
         let step = try get("step")
-        guard step.isFinite, step == step.rounded(), step >= 0 else { throw ParseError(message: "\"step\" must be a whole number ≥ 0, got \(step)") }
+        guard step.isFinite, step == step.rounded(), step >= 0, step <= Importer.maxStep else {
+            throw ParseError(message: "\"step\" must be a whole number from 0 to 2^53, got \(step)")
+        }
         return StepReport(step: Int(step), epoch: try get("epoch"), loss: try get("loss"), lossPos: try get("loss_pos"),
                           lossNeg: try get("loss_neg"), learningRate: try get("lr"), emaMomentum: try get("ema_momentum"),
                           gradNorm: try get("grad_norm"), seconds: try get("step_seconds"),

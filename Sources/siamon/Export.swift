@@ -13,7 +13,7 @@ struct Export: ParsableCommand {
     @OptionGroup var location: StoreLocationOptions
 
     func run() throws {
-        guard let db = try location.openForReading() else { throw ValidationError("no runs yet in \(location.directory)/") }
+        guard let db = try location.openForReading() else { throw CLIError("no runs yet in \(location.directory)/; start one with `siamon train` or `siamon import`") }
         try Exporter.export(runId: try db.runId(named: runName), from: db, format: format, to: out)
     }
 }

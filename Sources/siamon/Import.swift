@@ -15,8 +15,11 @@ struct Import: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.isReadableFile(atPath: file) else {
-            throw ValidationError("\(file): no such readable file")
+            throw CLIError("\(file): no such readable file; check the path")
         }
+        // A bad name or file must not create (or even open) the runs folder.
+        try MetricsStore.RunName.validate(name)
+        try Importer.validate(file)
         let db = try location.openForWriting()
         let r = try Importer.importFile(file, name: name, into: db, preset: preset)
         for w in r.warnings { FileHandle.standardError.write(Data((w + "\n").utf8)) }

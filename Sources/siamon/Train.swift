@@ -27,15 +27,19 @@ struct Train: ParsableCommand {
         let runName = name ?? RunNaming.defaultName(preset: config.preset)
         try SiamTrain.RunName.validate(runName)
         let dir = URL(fileURLWithPath: location.directory).appendingPathComponent(runName)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // Everything that bad input can break (the run name, the database, the dataset, the checkpoint) is
+        // checked before the runs folder is written to, so a failed start leaves it exactly as it was.
+        if resume, let existing = try location.openForReading() { _ = try existing.runId(named: runName); existing.close() }
+        let session = try TrainingSession(name: runName, config: c, runDirectory: dir, sinks: [], resume: resume)
+        defer { session.close() }
         let db = try location.openForWriting()
         let runId = resume ? try db.runId(named: runName)
             : try db.createRun(name: runName, preset: RunNaming.presetName(config.preset), configJSON: c.json(), source: .siamon)
         if resume { try db.setStatus(runId: runId, .running) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let writer = try StoreWriter(path: db.path, runId: runId)
         let jsonl = try StepsFileSink(path: dir.appendingPathComponent("steps.jsonl").path)
-        let session = try TrainingSession(name: runName, config: c, runDirectory: dir, sinks: [writer, jsonl], resume: resume)
-        defer { session.close() }
+        session.sinks = [writer, jsonl]
         Blas.threads = c.train.threads
         installInterruptHandlers()
         let outcome = HeadlessLoop(session: session).run()

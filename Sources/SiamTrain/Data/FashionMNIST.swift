@@ -51,7 +51,11 @@ struct IDXFile {
     let payload: [UInt8]
 
     init(path: String, fix: String) throws {
-        let bytes = try GzipReader.read(path: path, fix: fix)
+        try self.init(bytes: try GzipReader.read(path: path, fix: fix), path: path)
+    }
+
+    /// Parses an IDX file already in memory (`path` names it in errors).
+    init(bytes: [UInt8], path: String) throws {
         guard bytes.count >= 4 else { throw DataError.truncated(path: path, expected: 4, got: bytes.count) }
         let magic = IDXFile.be32(bytes, 0)
         let rank = Int(magic & 0xff)
@@ -61,7 +65,15 @@ struct IDXFile {
         let header = 4 + 4 * rank
         guard bytes.count >= header else { throw DataError.truncated(path: path, expected: header, got: bytes.count) }
         let dims = (0..<rank).map { Int(IDXFile.be32(bytes, 4 + 4 * $0)) }
-        let payloadCount = dims.reduce(1, *)
+        // Four 32-bit dims can multiply past Int.max; a product beyond the file is truncation either way.
+        var payloadCount = 1
+        for d in dims {
+            let (p, overflow) = payloadCount.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= Int(Int32.max) else {
+                throw DataError.badHeader(path: path, detail: "dims \(dims) describe more than 2 GiB of pixels")
+            }
+            payloadCount = p
+        }
         guard bytes.count >= header + payloadCount else {
             throw DataError.truncated(path: path, expected: header + payloadCount, got: bytes.count)
         }

@@ -26,8 +26,10 @@ public final class TrainingSession {
         let builder = try BatchBuilder(source: source, config: config)
         trainer = SiameseTrainer(config: config, stepsPerEpoch: builder.stepsPerEpoch)
         var start = 0
-        if resume, let loaded = Checkpoint.latest(in: runDirectory) {
-            try Self.restore(trainer, from: loaded)
+        if resume, let loaded = try Self.latestForResume(name: name, dir: runDirectory) {
+            do { try Self.restore(trainer, from: loaded) } catch {
+                throw SessionError.checkpointDoesNotFit(run: name, step: loaded.step, detail: "\(error)")
+            }
             start = loaded.step
             lastCheckpointStep = loaded.step
             resumeNote = loaded.note
@@ -77,6 +79,17 @@ public final class TrainingSession {
         return url
     }
 
+    /// The checkpoint to resume from; nil when the run has none yet (it starts at step 0). A run whose
+    /// checkpoints all fail to load is an error: silently starting over would cost the user their progress.
+    static func latestForResume(name: String, dir: URL) throws -> Checkpoint.Loaded? {
+        if let loaded = Checkpoint.latest(in: dir) { return loaded }
+        let steps = Checkpoint.steps(in: dir)
+        guard let newest = steps.last else { return nil }
+        let why: String
+        do { _ = try Checkpoint.load(dir: dir, step: newest); why = "it loads on retry" } catch { why = "\(error)" }
+        throw SessionError.noLoadableCheckpoint(run: name, dir: dir.path, count: steps.count, newest: why)
+    }
+
     static func restore(_ trainer: SiameseTrainer, from loaded: Checkpoint.Loaded) throws {
         try StateDictIO.load(trainer.network, from: loaded.weights)
         for name in trainer.network.trainableNames {
@@ -110,4 +123,20 @@ func jsonString(_ s: String) -> String {
         }
     }
     return out + "\""
+}
+
+/// Why a session could not start from its checkpoints. One line each: what, where, what to do.
+public enum SessionError: Error, CustomStringConvertible, Equatable {
+    case noLoadableCheckpoint(run: String, dir: String, count: Int, newest: String)
+    case checkpointDoesNotFit(run: String, step: Int, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .noLoadableCheckpoint(run, dir, count, newest):
+            return "resume \(run): none of the \(count) checkpoint(s) in \(dir) loads (newest: \(newest)); "
+                + "restore a checkpoint file or start a new run without --resume"
+        case let .checkpointDoesNotFit(run, step, detail):
+            return "resume \(run): checkpoint-\(step) does not fit this preset (\(detail)); resume with the preset and --set the run was started with"
+        }
+    }
 }
