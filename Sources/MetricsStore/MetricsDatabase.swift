@@ -46,6 +46,8 @@ public final class MetricsDatabase: @unchecked Sendable {
         if mode == .readWrite {
             if sqlite3_db_readonly(connection.handle, "main") == 1 { throw StoreError.readOnly(path: path) }
             // The first statement that reads the file is where SQLite notices a non-database or corrupt file.
+            // A newer schema is refused before anything is written (switching the journal mode rewrites the header).
+            try Migrator.checkKnown(connection)
             let current = try pragmaText("PRAGMA journal_mode")
             if current.uppercased() != journalMode.rawValue {
                 _ = try pragmaText("PRAGMA journal_mode=\(journalMode.rawValue)")

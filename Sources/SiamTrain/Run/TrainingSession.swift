@@ -136,7 +136,7 @@ public enum SessionError: Error, CustomStringConvertible, Equatable {
             return "resume \(run): none of the \(count) checkpoint(s) in \(dir) loads (newest: \(newest)); "
                 + "restore a checkpoint file or start a new run without --resume"
         case let .checkpointDoesNotFit(run, step, detail):
-            return "resume \(run): checkpoint-\(step) does not fit this preset (\(detail)); resume with the preset and --set the run was started with"
+            return "resume \(run): checkpoint-\(step) does not load into this model (\(detail)); resume with the preset and --set the run was started with"
         }
     }
 }

@@ -47,7 +47,7 @@ logs = {
     "step-huge.jsonl": '{"step": 1e30, "loss": 2.5}\n{"step": 1, "loss": 2.1}\n',
     "step-infinity.jsonl": '{"step": -Infinity, "loss": 2.5}\n{"step": 1, "loss": 2.1}\n',
     "step-fraction.jsonl": '{"step": 0.5, "loss": 2.5}\n{"step": 1, "loss": 2.1}\n',
-    "deep-nesting.txt": '{"a": ' + "[" * 100000 + "]" * 100000 + ', "epoch": 0}\n{"epoch": 1}\n',
+    "deep-nesting.txt": '{"epoch": 0}\n{"a": ' + "[" * 100000 + "]" * 100000 + ', "epoch": 1}\n{"epoch": 2}\n',
     "not-json.txt": "epoch 0 loss 2.5\nepoch 1 loss 2.1\n",
     "empty.txt": "",
     "csv-huge-step.csv": "step,wall_time,loss\n0,1.0,2.5\n1e300,2.0,2.1\n3,3.0,2.0\n",

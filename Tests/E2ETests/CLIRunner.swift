@@ -1,0 +1,81 @@
+import Foundation
+
+/// Runs the built `siamon` binary as a child process (posix_spawn + waitpid: Foundation.Process's
+/// waitUntilExit can hang on Linux, platform-notes.md §8), with stdout and stderr captured in files.
+enum CLIRunner {
+    struct Result {
+        var status: Int32          // exit status, or 128 + signal when killed
+        var stdout: String
+        var stderr: String
+        var timedOut: Bool
+        var seconds: Double
+    }
+
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// `siamon` next to this test bundle (.build/<triple>/debug/), else .build/debug/siamon in the repository.
+    static var executable: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("siamon").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return repoRoot.appendingPathComponent(".build/debug/siamon").path
+    }
+
+    /// Runs `siamon args…` with stdin from /dev/null; kills it after `timeout` seconds.
+    static func run(_ args: [String], timeout: Double = 120, environment extra: [String: String] = [:]) throws -> Result {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("siamon-cli-\(UUID().uuidString)")
+        let outPath = out.path + ".out", errPath = out.path + ".err"
+        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var env = ProcessInfo.processInfo.environment
+        env["SIAMON_PRESETS"] = repoRoot.appendingPathComponent("runs/presets").path
+        env["SIAMON_RUNS"] = nil
+        env["SWIFT_BACKTRACE"] = "enable=no"   // a crash shows as a signal status, not pages of backtrace
+        for (k, v) in extra { env[k] = v }
+        let exe = executable
+        let cArgs = ([exe] + args).map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let start = Date()
+        let rc = posix_spawn(&pid, exe, &actions, nil, cArgs, cEnv)
+        guard rc == 0 else { throw CocoaError(.executableLoad, userInfo: ["detail": "posix_spawn \(exe): \(rc)"]) }
+        var status: Int32 = 0, timedOut = false
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date().timeIntervalSince(start) > timeout { kill(pid, SIGKILL); timedOut = true; _ = waitpid(pid, &status, 0); break }
+            usleep(10_000)
+        }
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        func read(_ p: String) -> String { String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self) }
+        return Result(status: code, stdout: read(outPath), stderr: read(errPath), timedOut: timedOut,
+                      seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Every regular file under `dir` with its bytes (paths relative to `dir`), to prove a command changed nothing.
+/// SQLite's `-shm` index and an empty `-wal` are left out: a read-only reader of a WAL database creates them
+/// and cannot remove them, and neither holds data.
+func fileSnapshot(_ dir: URL) -> [String: Data] {
+    var out: [String: Data] = [:]
+    let e = FileManager.default.enumerator(atPath: dir.path)
+    while let rel = e?.nextObject() as? String {
+        var isDir: ObjCBool = false
+        let path = dir.appendingPathComponent(rel).path
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue {
+            let data = FileManager.default.contents(atPath: path) ?? Data()
+            if rel.hasSuffix("-shm") || (rel.hasSuffix("-wal") && data.isEmpty) { continue }
+            out[rel] = data
+        }
+    }
+    return out
+}
