@@ -21,8 +21,8 @@ public func assertSnapshot(_ actual: String, named name: String, filePath: Strin
         return
     }
     guard let expected = existing, expected != actual else { return }
-    Issue.record("snapshot \(name) differs (re-record with RECORD_SNAPSHOTS=1 if intended):\n" + lineDiff(expected, actual),
-                 sourceLocation: sourceLocation)
+    let diff = lineDiff(expected, actual)
+    Issue.record("snapshot \(name) differs (re-record with RECORD_SNAPSHOTS=1 if intended):\n\(diff)", sourceLocation: sourceLocation)
 }
 
 /// The differing lines, numbered: "-" expected, "+" actual.

@@ -32,10 +32,12 @@ public enum AxisScale {
         guard lo.isFinite, hi.isFinite, hi > lo, maxTicks >= 2 else { return lo.isFinite ? [lo] : [] }
         let step = niceStep((hi - lo) / Double(maxTicks - 1))
         var ticks: [Double] = []
-        var t = (lo / step).rounded(.up) * step
-        while t <= hi + step * 1e-9 {
-            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
+        var k = (lo / step).rounded(.up)
+        while k * step <= hi + step * 1e-9 {
+            // Round away binary noise (3 × 0.2 = 0.6000000000000001) so labels and tests see clean values.
+            let t = Double(String(format: "%.12g", k * step)) ?? k * step
+            ticks.append(t == 0 ? 0 : t)
+            k += 1
         }
         return ticks
     }

@@ -25,7 +25,7 @@ public enum Chrome {
             let info = s.data[run.id]?.status ?? StatusInfo(step: run.step, totalSteps: run.totalSteps, epoch: run.epoch, loss: run.lastLoss)
             x += buf.put("\(Character(run.status.glyph)) \(run.name) ", x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg, attrs: [.bold]))
             x += buf.put(run.status.rawValue, x: x, y: r.y, maxWidth: r.maxX - x, Style(RunListWidget.statusRole(run.status), bg: .statusBg, attrs: [.bold]))
-            for seg in segments(info) { x += buf.put(" │ " + seg, x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg)) }
+            for seg in segments(info) { x += buf.put("  " + seg, x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg)) }
         } else {
             buf.put("no run selected", x: x, y: r.y, maxWidth: r.width - 1, Style(.inactiveFg, bg: .statusBg))
         }
@@ -38,14 +38,16 @@ public enum Chrome {
         }
     }
 
+    /// ETA comes right after the step so it survives on narrow terminals.
     static func segments(_ i: StatusInfo) -> [String] {
-        var out = ["step \(i.step)/\(i.totalSteps)", String(format: "ep %.2f", i.epoch)]
+        var out = ["\(i.step)/\(i.totalSteps)"]
+        if let eta = i.etaSeconds { out.append("ETA " + AxisScale.duration(eta)) }
+        out.append(String(format: "ep %.2f", i.epoch))
         if let l = i.loss { out.append(String(format: "loss %.4f", l)) }
         if let lr = i.lr { out.append("lr " + String(format: "%.2e", lr)) }
         if let m = i.momentum { out.append(String(format: "mom %.4f", m)) }
-        if let g = i.gradNorm { out.append(String(format: "gn %.2f", g)) }
+        if let g = i.gradNorm { out.append(String(format: "|g| %.2f", g)) }
         if let ips = i.imagesPerSecond { out.append(String(format: "%.0f img/s", ips)) }
-        if let eta = i.etaSeconds { out.append("ETA " + AxisScale.duration(eta)) }
         return out
     }
 

@@ -52,7 +52,7 @@ public enum CompareScreen {
             buf.put("choose runs with Space", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 1, Style(.inactiveFg)); return
         }
         let keys = differingKeys(runs)
-        let keyWidth = min(24, max(12, (keys.map(\.count).max() ?? 0) + 1))
+        let keyWidth = min(26, max(14, (keys.map(\.count).max() ?? 0) + 2))
         let colWidth = max(6, (inner.width - keyWidth) / runs.count)
         var y = inner.y
         func row(_ label: String, _ values: [String], _ role: ThemeRole, _ valueRole: (Int) -> ThemeRole) {
