@@ -132,3 +132,13 @@ extension StringProtocol {
         return s
     }
 }
+
+import Foundation
+
+extension Theme {
+    /// Reads and parses a theme file.
+    public static func load(path: String) throws(ThemeError) -> Theme {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .unreadable(path) }
+        return try parse(text, file: path)
+    }
+}
