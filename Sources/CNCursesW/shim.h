@@ -25,4 +25,9 @@ static inline int swc_mvadd_cell(WINDOW *w, int y, int x, wchar_t ch, attr_t att
     if (setcchar(&cc, wc, attrs, (short)0, &pair) != OK) return ERR;
     return mvwadd_wch(w, y, x, &cc);
 }
+static inline mmask_t swc_button1_released(void) { return BUTTON1_RELEASED; }
+// newterm on the process's own stdio (the stdio globals are not usable from Swift 6); NULL on failure,
+// where initscr would exit the process.
+static inline SCREEN *swc_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline const char *swc_codeset(void) { return nl_langinfo(CODESET); }
 #endif
