@@ -3,12 +3,16 @@
 
 import CNCursesW
 import Glibc
+import Foundation
 import TUI
 
 public enum TerminalError: Error, CustomStringConvertible {
     case cannotOpen(String)
+    case cannotAddress(String)
     public var description: String {
         switch self {
+        case .cannotAddress(let term):
+            "TERM=\(term) cannot move the cursor, so the full-screen UI cannot run; set TERM (e.g. xterm-256color) or use 'siamon train --headless'"
         case .cannotOpen(let term):
             "cannot open the terminal (TERM=\(term)); run siamon in a terminal, or use 'siamon train --headless'"
         }
@@ -33,7 +37,9 @@ public final class Terminal {
         setlocale(LC_ALL, "")
         if String(cString: swc_codeset()) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }
         let term = environment["TERM"] ?? ""
-        guard let s = swc_newterm() else { throw .cannotOpen(term) }
+        let opened = Terminal.directColorTerm(environment).flatMap { swc_newterm($0) } ?? swc_newterm(nil)
+        guard let s = opened else { throw .cannotOpen(term) }
+        guard swc_can_address() != 0 else { endwin(); delscreen(s); throw .cannotAddress(term) }
         screen = s
         guard let w = swc_stdscr() else { endwin(); throw .cannotOpen(term) }
         win = w
@@ -54,6 +60,16 @@ public final class Terminal {
     }
 
     deinit { close() }
+
+    /// COLORTERM=truecolor|24bit says the terminal takes 24-bit colour, but most TERM entries only describe 256
+    /// colours; ncurses emits 24-bit colour only through a "-direct" terminfo entry, so use one if installed.
+    static func directColorTerm(_ env: [String: String]) -> String? {
+        guard let ct = env["COLORTERM"]?.lowercased(), ct == "truecolor" || ct == "24bit",
+              let t = env["TERM"], !t.hasSuffix("-direct"), t != "dumb" else { return nil }
+        let name = t.hasPrefix("tmux") ? "tmux-direct" : "xterm-direct"
+        let dirs = ["/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo", (env["HOME"] ?? "") + "/.terminfo"]
+        return dirs.contains { FileManager.default.fileExists(atPath: "\($0)/\(name.prefix(1))/\(name)") } ? name : nil
+    }
 
     /// Restores the terminal; safe to call twice.
     public func close() {
