@@ -31,6 +31,17 @@ import TestSupport
         Self.check(s, "dashboard-120x40-smooth-log", styles: false)
     }
 
+    /// NO_COLOR / TERM=dumb: series are told apart by glyph, images by a character ramp.
+    @Test func monochromeDistinguishesSeriesByGlyph() {
+        var s = demoState(width: 120, height: 40)
+        s.monochrome = true
+        Self.check(s, "dashboard-120x40-mono", styles: false)
+        let screen = renderApp(s).lines.joined()
+        #expect(screen.contains("•pos") && screen.contains("×neg"))
+        #expect(screen.contains("••") && screen.contains("××"))
+        #expect(!screen.contains("▀"))
+    }
+
     @Test func emptyOffersTheDefaultPreset() {
         var s = AppState(width: 120, height: 40)
         _ = update(&s, .presets(DemoData.presets))

@@ -19,6 +19,7 @@ public enum MaskPanel {
         view1(s, in: slots[1].inset0, &buf, monochrome)
         label(slots[2], &buf, [("view 2\(flip2)", .crop2)])
         plain(s.view2, in: slots[2].inset0, &buf, monochrome)
+        if slots.count > 3 { legend(s, in: slots[3].rect, &buf, count: count) }
     }
 
     /// Three slots (label row + image) laid out as 1×3, 3×1 or 2×2, whichever gives the biggest square image.
@@ -30,7 +31,24 @@ public enum MaskPanel {
         let gCols = (r.width - 1) / 2, gRows = r.height / 2, grid = side(gCols, gRows)
         if horizontal >= vertical && horizontal >= grid { return h3.map { Slot(Rect(x: $0.x, y: $0.y, width: $0.width - 1, height: $0.height)) } }
         if vertical >= grid { return (0..<3).map { Slot(Rect(x: r.x, y: r.y + $0 * vRows, width: r.width, height: vRows)) } }
-        return [(0, 0), (1, 0), (0, 1)].map { Slot(Rect(x: r.x + $0.0 * (gCols + 1), y: r.y + $0.1 * gRows, width: gCols, height: gRows)) }
+        return [(0, 0), (1, 0), (0, 1), (1, 1)].map { Slot(Rect(x: r.x + $0.0 * (gCols + 1), y: r.y + $0.1 * gRows, width: gCols, height: gRows)) }
+    }
+
+    /// What the marks mean, in the spare quarter of the 2×2 layout.
+    static func legend(_ s: MaskSnapshot, in r: Rect, _ buf: inout ScreenBuffer, count: Int) {
+        let lines: [[(String, ThemeRole)]] = [
+            [("step \(s.step)", .title)],
+            [("▭1", .crop1), (" view 1 crop", .inactiveFg)],
+            [("▭2", .crop2), (" view 2 crop", .inactiveFg)],
+            [("⇄", .mainFg), ("  flipped", .inactiveFg)],
+            [("dark", .maskShade), (" masked patch", .inactiveFg)],
+            [("grid \(s.grid)×\(s.grid)", .inactiveFg)],
+            count > 1 ? [("[ ]", .keyFg), (" older/newer", .inactiveFg)] : [],
+        ]
+        for (i, parts) in lines.enumerated() where i < r.height - 1 {
+            var x = r.x + 1
+            for (t, role) in parts { x += buf.put(t, x: x, y: r.y + 1 + i, maxWidth: r.maxX - x, Style(role)) }
+        }
     }
 
     struct Slot {
