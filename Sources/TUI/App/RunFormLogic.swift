@@ -25,13 +25,13 @@ extension RunForm {
 }
 
 /// Typing into the dialog: ←/→ pick the preset on row 0; text edits the name or a field.
-func editForm(_ f: inout RunForm, _ key: Key, presets: [PresetChoice]) {
+func editForm(_ f: inout RunForm, _ key: Key, presets: [PresetChoice], runs: [RunRow]) {
     f.error = nil
     if f.row == 0 {
         guard case .fork = f.mode else {
             if !presets.isEmpty, key == .left || key == .right {
                 f.presetIndex = (f.presetIndex + (key == .right ? 1 : presets.count - 1)) % presets.count
-                f.load(presets[f.presetIndex], runs: [])
+                f.load(presets[f.presetIndex], runs: runs)
             }
             return
         }

@@ -104,7 +104,7 @@ func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     switch s.overlay {
     case .filter: editText(&s.filter, key)
     case .form(var form):
-        editForm(&form, key, presets: s.presets)
+        editForm(&form, key, presets: s.presets, runs: s.runs)
         s.overlay = .form(form)
     default: break
     }

@@ -55,7 +55,10 @@ public enum Dialogs {
 
     public static func form(_ f: RunForm, presets: [PresetChoice], in area: Rect, into buf: inout ScreenBuffer) {
         let title: String = if case .fork = f.mode { "fork run" } else { "new run" }
-        let inner = box(area, width: min(64, area.width - 4), height: f.fields.count + 8, title: title, into: &buf)
+        let isNew = f.mode == .new
+        let listed = isNew ? Array(presets.prefix(6)) : []
+        let listRows = listed.isEmpty ? 0 : listed.count + 1
+        let inner = box(area, width: min(64, area.width - 4), height: min(area.height, f.fields.count + 8 + listRows), title: title, into: &buf)
         guard inner.height >= f.fields.count + 4 else { return }
         let preset: String = if case .fork = f.mode { "(from the run's latest checkpoint)" }
             else if presets.indices.contains(f.presetIndex) { "◂ \(presets[f.presetIndex].name) ▸  \(presets[f.presetIndex].summary)" }
@@ -69,6 +72,14 @@ public enum Dialogs {
             let shown = current && i > 0 ? value + "█" : value
             buf.put(shown, x: inner.x + 12, y: y, maxWidth: inner.width - 13, Style(current ? .selectedFg : .dialogFg, attrs: current ? [.bold] : []))
             if current { buf.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), Style(fg: nil, bg: .role(.selectedBg))) }
+        }
+        // The preset list (←/→ on the first row moves the ▶), if there is room above the error and hint lines.
+        let listTop = inner.y + rows.count + 1
+        for (i, p) in listed.enumerated() where listTop + i < inner.maxY - 2 {
+            let chosen = i == f.presetIndex
+            buf.put(chosen ? "▶" : " ", x: inner.x + 10, y: listTop + i, Style(.hiFg))
+            buf.put(p.name, x: inner.x + 12, y: listTop + i, maxWidth: 18, Style(chosen ? .hiFg : .dialogFg, attrs: chosen ? [.bold] : []))
+            buf.put(p.summary, x: inner.x + 31, y: listTop + i, maxWidth: inner.width - 32, Style(.inactiveFg))
         }
         if let e = f.error { buf.put(e, x: inner.x + 1, y: inner.maxY - 2, maxWidth: inner.width - 2, Style(.errorFg, attrs: [.bold])) }
         buf.put("Enter start · Tab/↓ next · ←/→ preset · Esc cancel", x: inner.x + 1, y: inner.maxY - 1, maxWidth: inner.width - 2, Style(.inactiveFg))
