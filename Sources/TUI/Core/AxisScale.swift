@@ -29,11 +29,12 @@ public enum AxisScale {
 
     /// Tick positions at a 1-2-5×10^k step giving at most `maxTicks` ticks inside [lo, hi].
     public static func niceTicks(_ lo: Double, _ hi: Double, maxTicks: Int) -> [Double] {
-        guard lo.isFinite, hi.isFinite, hi > lo, maxTicks >= 2 else { return lo.isFinite ? [lo] : [] }
+        guard lo.isFinite, hi.isFinite, hi > lo, (hi - lo).isFinite, maxTicks >= 2 else { return lo.isFinite ? [lo] : [] }
         let step = niceStep((hi - lo) / Double(maxTicks - 1))
+        guard abs(lo / step) < 1e15 else { return [lo, hi] }   // step below the precision of lo: no exact ticks
         var ticks: [Double] = []
         var k = (lo / step).rounded(.up)
-        while k * step <= hi + step * 1e-9 {
+        while k * step <= hi + step * 1e-9 && ticks.count <= maxTicks {
             // Round away binary noise (3 × 0.2 = 0.6000000000000001) so labels and tests see clean values.
             let t = Double(String(format: "%.12g", k * step)) ?? k * step
             ticks.append(t == 0 ? 0 : t)
@@ -64,6 +65,7 @@ public enum AxisScale {
 
     /// Time labels for the x axis: relative "1m30s"/"2h05m", wall "HH:MM" (UTC, so snapshots are stable).
     public static func timeLabel(_ v: Double, wall: Bool) -> String {
+        guard abs(v) < 1e12 else { return "?" }
         if wall {
             let t = Int(v.rounded(.down)) % 86400
             return String(format: "%02d:%02d", t / 3600, (t / 60) % 60)
@@ -76,7 +78,7 @@ public enum AxisScale {
 
     /// "ETA 1h02m" style durations for the status line.
     public static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "--" }
+        guard seconds.isFinite, seconds >= 0, seconds < 1e12 else { return "--" }
         let t = Int(seconds.rounded())
         if t < 60 { return "\(t)s" }
         if t < 3600 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }

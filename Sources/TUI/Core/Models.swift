@@ -97,7 +97,10 @@ public struct PixelImage: Equatable, Sendable {
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
     }
-    public var isValid: Bool { width > 0 && height > 0 && (channels == 1 || channels == 3) && pixels.count >= width * height * channels }
+    public var isValid: Bool {
+        width > 0 && height > 0 && width <= 1 << 14 && height <= 1 << 14 && (channels == 1 || channels == 3)
+            && pixels.count >= width * height * channels
+    }
     public func rgb(_ x: Int, _ y: Int) -> RGB {
         let i = (y * width + x) * channels
         return channels == 1 ? RGB(gray: pixels[i]) : RGB(pixels[i], pixels[i + 1], pixels[i + 2])

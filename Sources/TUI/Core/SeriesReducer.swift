@@ -3,12 +3,14 @@
 
 public enum SeriesReducer {
     public static func buckets(_ points: [SeriesPoint], columns: Int) -> [SeriesBucket] {
-        guard columns > 0, let first = points.first, let last = points.last else { return [] }
+        let finite = points.lazy.filter { $0.x.isFinite && $0.y.isFinite }
+        guard columns > 0, let first = finite.first, let last = finite.reversed().first else { return [] }
         let x0 = first.x, span = max(last.x - x0, 1e-12)
+        guard span.isFinite else { return [] }
         var out: [SeriesBucket] = []
         var cur: SeriesBucket?, sum = 0.0, n = 0, curIndex = -1
-        for p in points where p.y.isFinite {
-            let i = min(columns - 1, Int((p.x - x0) / span * Double(columns)))
+        for p in finite {
+            let i = min(columns - 1, max(0, Int(min(max((p.x - x0) / span, 0), 1) * Double(columns))))
             if i != curIndex, var b = cur {
                 b.mean = sum / Double(n); out.append(b); cur = nil
             }

@@ -114,12 +114,15 @@ struct ChartScale {
             case .points(let p):
                 for q in p where q.x.isFinite { xs = (min(xs.0, q.x), max(xs.1, q.x)); addY(q.y, l.inRange) }
             case .buckets(let b):
-                for q in b { xs = (min(xs.0, q.xMin), max(xs.1, q.xMax)); addY(q.min, l.inRange); addY(q.max, l.inRange) }
+                for q in b where q.xMin.isFinite && q.xMax.isFinite {
+                    xs = (min(xs.0, q.xMin), max(xs.1, q.xMax)); addY(q.min, l.inRange); addY(q.max, l.inRange)
+                }
             }
         }
-        if let d = xDomain { xs = (min(d.0, xs.0), max(d.1, xs.1)) }
+        if let d = xDomain, d.0.isFinite, d.1.isFinite { xs = (min(d.0, xs.0), max(d.1, xs.1)) }
+        guard (xs.1 - xs.0).isFinite else { return nil }
         let full: (lo: Double, hi: Double)? = ys.isEmpty ? nil : (ys.min()!, ys.max()!)
-        guard xs.0 <= xs.1, let range = robust ? AxisScale.robustRange(ys) : full else { return nil }
+        guard xs.0 <= xs.1, let range = robust ? AxisScale.robustRange(ys) : full, (range.hi - range.lo).isFinite else { return nil }
         if logY {
             let span = max((range.hi - range.lo) * 0.1, 0.1)
             (y0, y1) = (range.lo - span, range.hi + span)
@@ -131,11 +134,16 @@ struct ChartScale {
     }
 
     func dotX(_ x: Double, _ dotWidth: Int) -> Int {
-        Int(((x - x0) / (x1 - x0) * Double(dotWidth - 1)).rounded())
+        ChartScale.toInt((x - x0) / (x1 - x0) * Double(dotWidth - 1))
     }
     /// Row of an already-transformed value (log10 in log mode).
     func dotY(_ t: Double, _ dotHeight: Int) -> Int {
-        Int(((1 - (t - y0) / (y1 - y0)) * Double(dotHeight - 1)).rounded())
+        ChartScale.toInt((1 - (t - y0) / (y1 - y0)) * Double(dotHeight - 1))
+    }
+    /// Rounds with the far-off-screen values clamped (an extreme outlier must not trap in Int()).
+    static func toInt(_ v: Double) -> Int {
+        guard v.isFinite else { return v > 0 ? 1 << 30 : -(1 << 30) }
+        return Int(min(max(v, -1e9), 1e9).rounded())
     }
 
     /// Clamped dot row of a raw value, or nil when it cannot be drawn (non-finite, ≤0 in log mode).
@@ -154,14 +162,17 @@ struct ChartScale {
         switch data {
         case .points(let pts):
             for p in pts {
+                guard p.x.isFinite else { prev = nil; continue }
                 let x = dotX(p.x, dw)
-                guard p.x.isFinite, let y = row(p.y, dh, x / 2, &clipTop, &clipBottom) else { prev = nil; continue }
+                guard let y = row(p.y, dh, x / 2, &clipTop, &clipBottom) else { prev = nil; continue }
                 if let (px, py) = prev { cv.line(px, py, x, y) } else { cv.dot(x, y) }
                 prev = (x, y)
             }
         case .buckets(let bs):
             for b in bs {
-                let x = dotX((b.xMin + b.xMax) / 2, dw), c = x / 2
+                let mid = (b.xMin + b.xMax) / 2
+                guard mid.isFinite else { prev = nil; continue }
+                let x = dotX(mid, dw), c = x / 2
                 guard let f = row(b.first, dh, c, &clipTop, &clipBottom), let l = row(b.last, dh, c, &clipTop, &clipBottom),
                       let lo = row(b.min, dh, c, &clipTop, &clipBottom), let hi = row(b.max, dh, c, &clipTop, &clipBottom)
                 else { prev = nil; continue }

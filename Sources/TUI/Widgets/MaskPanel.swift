@@ -6,7 +6,7 @@ public enum MaskPanel {
         let title = snap.map { "masks · step \(AxisScale.label(Double($0.step)))" } ?? "masks"
         let inner = Block.render(in: area, into: &buf, title: title, focused: focused)
         if count > 1 { Block.footer("[ ] \(index + 1)/\(count)", in: area, into: &buf) }
-        guard let s = snap, s.source.isValid, s.view1.isValid, s.view2.isValid, s.mask.count >= s.grid * s.grid, s.grid > 0 else {
+        guard let s = snap, s.source.isValid, s.view1.isValid, s.view2.isValid, s.grid > 0, s.grid <= 1024, s.mask.count >= s.grid * s.grid else {
             buf.put(snap == nil ? "no snapshot yet" : "snapshot is malformed", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 1, Style(.inactiveFg))
             return
         }
@@ -87,9 +87,13 @@ public enum MaskPanel {
     /// The source image with the outlines of both crop boxes (view 2's drawn last, on top).
     static func source(_ s: MaskSnapshot, in r: Rect, _ buf: inout ScreenBuffer, _ mono: Bool) {
         let img = s.source
+        // Boxes from a bad snapshot may be anywhere: clamp to a few image sizes so the arithmetic cannot overflow.
+        func clamp(_ v: Int, _ size: Int) -> Int { min(max(v, -4 * size), 4 * size) }
         func onBox(_ b: CropBox, _ tx: Int, _ ty: Int, _ dw: Int, _ dh: Int) -> Bool {
-            let x0 = b.left * dw / img.width, x1 = max(x0, (b.left + b.width) * dw / img.width - 1)
-            let y0 = b.top * dh / img.height, y1 = max(y0, (b.top + b.height) * dh / img.height - 1)
+            let left = clamp(b.left, img.width), top = clamp(b.top, img.height)
+            let right = left + clamp(b.width, img.width), bottom = top + clamp(b.height, img.height)
+            let x0 = left * dw / img.width, x1 = max(x0, right * dw / img.width - 1)
+            let y0 = top * dh / img.height, y1 = max(y0, bottom * dh / img.height - 1)
             let inX = tx >= x0 && tx <= x1, inY = ty >= y0 && ty <= y1
             return (inY && (tx == x0 || tx == x1)) || (inX && (ty == y0 || ty == y1))
         }

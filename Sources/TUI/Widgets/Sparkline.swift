@@ -11,8 +11,9 @@ public enum Sparkline {
         return v.map { x in
             guard x.isFinite else { return " " }
             if hi == lo { return levels[3] }
-            let i = Int(((x - lo) / (hi - lo) * 7).rounded())
-            return levels[min(7, max(0, i))]
+            let f = (x - lo) / (hi - lo) * 7
+            guard f.isFinite else { return levels[0] }      // range overflowed (±1e308 values)
+            return levels[min(7, max(0, Int(f.rounded())))]
         }
     }
 
