@@ -11,6 +11,15 @@ import TUI
 /// Contract: both methods are called on the UI thread and MUST return immediately (microseconds). Never read
 /// the disk, wait on a lock held by a trainer, or run a query inside them: do that work on your own threads and
 /// hand results back through `poll`, which returns whatever has arrived since the last call.
+///
+/// What the UI expects to receive (all plain TUI values):
+/// - `.presets` once at start; `.runs` whenever the list or a row changes (≤ 2 Hz is plenty).
+/// - `.series(runId:key:)` in answer to each `.requestSeries` (keys "loss", "loss_pos", "loss_neg", "lr",
+///   "momentum"): at most `columns` buckets in the requested x mode, or the raw points when there are fewer.
+///   Answer with an empty series when there is no data, so the UI stops asking. Requests repeat every 0.5 s
+///   for live runs; coalesce duplicates.
+/// - `.planned` once per run shown, `.events` when they change, `.status` and `.snapshot` for the runs named
+///   by the latest `.selectRuns`.
 public protocol AppDriver: AnyObject {
     /// Events that arrived since the last poll (runs, series, snapshots, messages …). `now` is wall-clock seconds.
     func poll(now: Double) -> [AppEvent]
