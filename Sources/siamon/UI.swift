@@ -1,76 +1,56 @@
 import ArgumentParser
 import CursesBackend
 import Foundation
+import MetricsStore
+import Tensor
 import TUI
+
+/// The live driver speaks CursesBackend's driver protocol (it lives in TUI, which cannot see CursesBackend).
+extension LiveDriver: AppDriver {}
 
 struct UI: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ui", abstract: "Open the TUI on the runs folder (the default).")
 
+    @OptionGroup var location: StoreLocationOptions
     @Option(help: "A theme file (btop format, see themes/).") var theme: String?
 
     func run() throws {
-        // Until the store and trainer host are wired, the UI runs on synthetic demo data.
-        let t = try theme.map { path throws(ThemeError) in try Theme.load(path: path) } ?? .default
-        let code = runApp(initial: demoState(width: 120, height: 40), driver: DemoDriver(), theme: t)
-        if code != 0 { throw ExitCode(code) }
+        BlasSetup.reexecIfNeeded()
+        try TerminalApp.open(location: location, theme: theme, readOnly: false)
     }
 }
 
-/// A placeholder driver that animates the demo runs, so the terminal path can be tried end to end.
-/// It obeys the AppDriver contract: everything it does is in-memory and immediate.
-final class DemoDriver: AppDriver {
-    private var last = 0.0
-    private var steps: [String: Int] = ["r1": 1200, "r4": 20000]
-    private var paused: Set<String> = []
-    private var stopped: Set<String> = []
-    private var loss: [String: [SeriesPoint]] = [:]
-    private var columns: [String: Int] = [:]
-    private var outbox: [AppEvent] = []
-    private var base: [RunRow]
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch", abstract: "Watch runs that another process writes (headless train, PyTorch shim, import).")
 
-    init() {
-        let demo = demoState(width: 120, height: 40)
-        base = demo.runs
-        for id in steps.keys { if case .points(let p)? = demo.data[id]?.series["loss"]?.data { loss[id] = p } }
+    @OptionGroup var location: StoreLocationOptions
+    @Option(help: "A theme file (btop format, see themes/).") var theme: String?
+    @Argument(help: "The run to select first.") var runName: String?
+
+    func run() throws {
+        let first = runName
+        try TerminalApp.open(location: location, theme: theme, readOnly: true) { state in
+            if let first { state.selectedRunId = first }
+        }
     }
+}
 
-    func poll(now: Double) -> [AppEvent] {
-        defer { outbox.removeAll() }
-        guard now - last >= 0.25 else { return outbox }
-        last = now
-        var rows = base
-        for i in rows.indices {
-            let id = rows[i].id
-            if stopped.contains(id) { rows[i].status = .stopped; continue }
-            if paused.contains(id) { rows[i].status = .paused; continue }
-            guard let step = steps[id] else { continue }
-            let next = step + 10
-            steps[id] = next
-            rows[i].step = next
-            let y = 0.35 + 1.6 * exp(-Double(next) / 400) + Double.random(in: -0.04...0.04)
-            loss[id, default: []].append(SeriesPoint(x: Double(next), y: y))
-            rows[i].lastLoss = y
-            rows[i].sparkline = Array((rows[i].sparkline + [y]).suffix(24))
-            rows[i].status = .running
-        }
-        base = rows
-        var out = outbox + [.runs(rows)]
-        for (id, pts) in loss {
-            let reduced = Series(key: "loss", data: .buckets(SeriesReducer.buckets(pts, columns: columns[id] ?? 100)))
-            out.append(.series(runId: id, key: "loss", reduced))
-        }
-        return out
-    }
-
-    func perform(_ effect: Effect) {
-        switch effect {
-        case .pause(let id): paused.insert(id); outbox.append(.message("paused"))
-        case .resume(let id): paused.remove(id)
-        case .stop(let id): stopped.insert(id)
-        case .scaleLR(_, let f): outbox.append(.message("demo: LR ×\(f)"))
-        case .requestSeries(let id, "loss", let cols, _): columns[id] = cols
-        case .startRun(_, let name, _): outbox.append(.message("demo: would start \(name)"))
-        default: break
-        }
+/// Opens the TUI with the live driver; `configure` adjusts the first state (selection, compare view).
+enum TerminalApp {
+    static func open(location: StoreLocationOptions, theme: String?, readOnly: Bool,
+                     startRun: (preset: String, name: String, overrides: [String: String])? = nil,
+                     configure: (inout AppState) -> Void = { _ in }) throws {
+        if let warning = BlasSetup.selfCheck() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        let t = try theme.map { path throws(ThemeError) in try Theme.load(path: path) } ?? .default
+        let db = try location.openForWriting()   // creates runs/ and the schema on first use
+        let path = db.path
+        db.close()
+        let driver = LiveDriver(runsDirectory: URL(fileURLWithPath: location.directory), databasePath: path, readOnly: readOnly)
+        if let s = startRun { driver.perform(.startRun(preset: s.preset, name: s.name, overrides: s.overrides)) }
+        var state = AppState(width: 120, height: 40)
+        configure(&state)
+        let code = runApp(initial: state, driver: driver, theme: t)
+        if code != 0 { throw ExitCode(code) }
     }
 }
