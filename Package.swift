@@ -45,7 +45,8 @@ let package = Package(
         .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "SiamTrainTests", dependencies: ["SiamTrain", "ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "MetricsStoreTests", dependencies: ["MetricsStore", "SiamTrain", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "MetricsStore", "SiamTrain", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "MetricsStore", "SiamTrain", "TestSupport"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport"]),
     ]
 )

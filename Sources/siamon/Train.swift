@@ -25,6 +25,15 @@ struct Train: ParsableCommand {
         if let warning = BlasSetup.selfCheck() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let c = try config.load()
         let runName = name ?? RunNaming.defaultName(preset: config.preset)
+        if !headless && isatty(STDOUT_FILENO) != 0 && !resume {
+            let overrides = Dictionary(config.overrides.compactMap { o -> (String, String)? in
+                guard let eq = o.firstIndex(of: "=") else { return nil }
+                return (String(o[..<eq]), String(o[o.index(after: eq)...]))
+            }, uniquingKeysWith: { _, b in b })
+            try TerminalApp.open(location: location, theme: nil, readOnly: false,
+                                 startRun: (config.preset, runName, overrides)) { $0.selectedRunId = runName }
+            return
+        }
         try SiamTrain.RunName.validate(runName)
         let dir = URL(fileURLWithPath: location.directory).appendingPathComponent(runName)
         // Everything that bad input can break (the run name, the database, the dataset, the checkpoint) is
