@@ -32,3 +32,20 @@ bench: deps build
 
 clean:
 	rm -rf .build
+
+# libFuzzer over the parsers (issue 8): a separate build dir with the fuzzer sanitizer, each target run for
+# FUZZ_SECONDS on a scratch copy of its committed seed corpus (Tests/Fixtures/fuzz/<target>/), so `make fuzz`
+# never rewrites the repository. Crashes land in .build-fuzz/crashes/<target>/. Prints executions per target.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := FuzzImporter:importer FuzzSafetensors:safetensors FuzzPreset:preset FuzzIDX:idx FuzzTheme:theme
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --scratch-path .build-fuzz
+fuzz: deps
+	@for t in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product $${t%%:*} || exit 1; done
+	@bin=$$($(SWIFT) build $(FUZZ_FLAGS) --show-bin-path); status=0; \
+	for t in $(FUZZ_TARGETS); do name=$${t%%:*}; seeds=Tests/Fixtures/fuzz/$${t##*:}; \
+	  work=.build-fuzz/corpus/$$name; crashes=.build-fuzz/crashes/$$name/; rm -rf $$work; mkdir -p $$work $$crashes; \
+	  $$bin/$$name $$work $$seeds -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
+	    -max_len=65536 -print_final_stats=1 -artifact_prefix=$$crashes > .build-fuzz/$$name.log 2>&1 || status=1; \
+	  execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' .build-fuzz/$$name.log | grep -o '[0-9]*$$'); \
+	  echo "$$name: $${execs:-?} executions in $(FUZZ_SECONDS) s, corpus $$(ls $$work | wc -l) inputs, crashes $$(ls $$crashes | wc -l) (log .build-fuzz/$$name.log)"; \
+	done; exit $$status

@@ -95,3 +95,12 @@ struct IDXFile {
         UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
     }
 }
+
+extension FashionMNIST {
+    /// Parses one IDX file's bytes (inflated first when `compressed`) and returns its dims; the checks are the
+    /// ones `init(root:split:)` makes. Public for the fuzz target and tools.
+    public static func parseIDX(_ bytes: [UInt8], compressed: Bool, path: String) throws -> [Int] {
+        let raw = compressed ? try GzipReader.inflate(bytes, path: path) : bytes
+        return try IDXFile(bytes: raw, path: path).dims
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import MetricsStore
+
+/// libFuzzer target: `siamon import`'s parser (log.txt, steps.jsonl, csv) on arbitrary bytes. The importer
+/// reads files, so each input goes to a file in /dev/shm; the first byte picks the extension (csv or txt).
+/// Every line also goes through StepsJSONL.parse (the steps.jsonl reader the TUI uses).
+let scratch = "/dev/shm/siamon-fuzz-importer-\(getpid())"
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeBufferPointer(start: data, count: size)
+    let path = scratch + (size > 0 && bytes[0] & 1 == 1 ? ".csv" : ".txt")
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return 0 }
+    defer { unlink(path) }
+    _ = try? Importer.validate(path)
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") { _ = try? StepsJSONL.parse(String(line)) }
+    return 0
+}
+
+#if !FUZZING
+/// Without libFuzzer (a plain `swift build`): replays the files and folders named on the command line
+/// through the same entry point, e.g. `.build/debug/FuzzImporter Tests/Fixtures/fuzz/importer` to re-run a corpus or a crash.
+@main
+struct FuzzImporterReplay {
+    static func main() {
+        var count = 0
+        for arg in CommandLine.arguments.dropFirst() {
+            let fm = FileManager.default
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: arg, isDirectory: &isDir) else { continue }
+            let files = isDir.boolValue ? ((try? fm.contentsOfDirectory(atPath: arg)) ?? []).sorted().map { arg + "/" + $0 } : [arg]
+            for f in files {
+                guard let d = fm.contents(atPath: f) else { continue }
+                let bytes = [UInt8](d)
+                _ = bytes.withUnsafeBufferPointer { LLVMFuzzerTestOneInput($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+                count += 1
+            }
+        }
+        print("FuzzImporter: replayed \(count) inputs without a crash")
+    }
+}
+#endif
