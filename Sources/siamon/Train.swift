@@ -82,15 +82,44 @@ struct HeadlessLoop {
                 let kept = session.lastCheckpointStep.map { "checkpoint-\($0)" } ?? "no checkpoint yet"
                 return (.failed, "non-finite loss at step \(r.step); stopped without saving (last good: \(kept)); lower optimizer.lr and --resume")
             }
-            if session.shouldCheckpoint() { try? session.saveCheckpoint() }
+            if session.shouldCheckpoint() {
+                do { try saveWaitingForSpace(progress: &progress) } catch { progress.finishLine(); return stop(reason: "interrupted") }
+            }
         }
         progress.finishLine()
-        do { try session.saveCheckpoint() } catch { return (.failed, "final checkpoint failed: \(error)") }
+        do { try saveWaitingForSpace(progress: &progress) } catch { return (.failed, "final checkpoint failed: \(error)") }
         session.event("done")
         let waited = session.loader.waitSeconds
         let steps = session.step - stepsAtStart
         return (.done, "done: \(session.name) \(session.step) steps, final loss \(fmt(session.lastReport?.loss)), "
                 + "data wait \(String(format: "%.1f", waited)) s over \(steps) steps, checkpoint in \(session.runDirectory.path)")
+    }
+
+    /// Saves a checkpoint. On a full disk, training pauses (a `disk_full` event and one line) and the save is
+    /// retried every `diskRetrySeconds` until it succeeds (a `resume` event) or Ctrl-C; other errors are skipped
+    /// at periodic checkpoints as before and rethrown here only for the caller's final save.
+    func saveWaitingForSpace(progress: inout ProgressPrinter, diskRetrySeconds: UInt32 = 5) throws {
+        var waiting = false
+        while true {
+            do {
+                try session.saveCheckpoint()
+                if waiting { print("disk space is back: checkpoint-\(session.step) saved, training resumes"); session.event("resume", detail: "{\"reason\":\"disk_space\"}") }
+                return
+            } catch SafetensorsError.diskFull(let path) {
+                if !waiting {
+                    progress.finishLine()
+                    print("disk full writing \(path); training paused, retrying every \(diskRetrySeconds) s (free some space, or Ctrl-C to stop)")
+                    fflush(nil)   // stdout may be a file or a pipe: the line must show while training waits
+                    session.event("disk_full", detail: "{\"retry_seconds\":\(diskRetrySeconds)}")
+                    waiting = true
+                }
+                if interruptRequested.load(ordering: .relaxed) { throw SafetensorsError.diskFull(path: path) }
+                sleep(diskRetrySeconds)
+            } catch {
+                if session.isFinished { throw error }
+                return
+            }
+        }
     }
 
     func stop(reason: String) -> (status: RunStatus, message: String) {

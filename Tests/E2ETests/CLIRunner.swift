@@ -26,11 +26,24 @@ enum CLIRunner {
         return repoRoot.appendingPathComponent(".build/debug/siamon").path
     }
 
+    /// A started child: its pid and the files its stdout and stderr go to.
+    struct Child {
+        let pid: pid_t
+        let outPath: String
+        let errPath: String
+        let start: Date
+        var stdoutSoFar: String { String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self) }
+    }
+
     /// Runs `siamon args…` with stdin from /dev/null; kills it after `timeout` seconds.
     static func run(_ args: [String], timeout: Double = 120, environment extra: [String: String] = [:]) throws -> Result {
+        wait(try start(args, environment: extra), timeout: timeout)
+    }
+
+    /// Starts `siamon args…` without waiting for it.
+    static func start(_ args: [String], environment extra: [String: String] = [:]) throws -> Child {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("siamon-cli-\(UUID().uuidString)")
         let outPath = out.path + ".out", errPath = out.path + ".err"
-        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -47,18 +60,25 @@ enum CLIRunner {
         let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (cArgs + cEnv).forEach { free($0) } }
         var pid: pid_t = 0
-        let start = Date()
         let rc = posix_spawn(&pid, exe, &actions, nil, cArgs, cEnv)
         guard rc == 0 else { throw CocoaError(.executableLoad, userInfo: ["detail": "posix_spawn \(exe): \(rc)"]) }
+        return Child(pid: pid, outPath: outPath, errPath: errPath, start: Date())
+    }
+
+    /// Waits for `child` (SIGKILL after `timeout` seconds) and collects its output.
+    static func wait(_ child: Child, timeout: Double = 120) -> Result {
+        defer { try? FileManager.default.removeItem(atPath: child.outPath); try? FileManager.default.removeItem(atPath: child.errPath) }
         var status: Int32 = 0, timedOut = false
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date().timeIntervalSince(start) > timeout { kill(pid, SIGKILL); timedOut = true; _ = waitpid(pid, &status, 0); break }
+        while waitpid(child.pid, &status, WNOHANG) == 0 {
+            if Date().timeIntervalSince(child.start) > timeout {
+                kill(child.pid, SIGKILL); timedOut = true; _ = waitpid(child.pid, &status, 0); break
+            }
             usleep(10_000)
         }
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         func read(_ p: String) -> String { String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self) }
-        return Result(status: code, stdout: read(outPath), stderr: read(errPath), timedOut: timedOut,
-                      seconds: Date().timeIntervalSince(start))
+        return Result(status: code, stdout: read(child.outPath), stderr: read(child.errPath), timedOut: timedOut,
+                      seconds: Date().timeIntervalSince(child.start))
     }
 }
 
