@@ -56,6 +56,15 @@ for name, text in logs.items(): put("logs/" + name, text)
 put("logs/good.txt", '{"train_lr": 0.001, "train_loss": 2.5, "train_mm": 0.996, "epoch": 0}\n'
                      '{"train_lr": 0.002, "train_loss": NaN, "train_mm": 0.997, "epoch": 1}\n')
 
+themes = {
+    "unknown-key.theme": '# a typo in a key\ntheme[main_fg]="#D8DEE9"\ntheme[main_fgg]="#FFFFFF"\n',
+    "bad-hex.theme": 'theme[main_fg]="#GG0000"\n',
+    "bad-decimal.theme": 'theme[title]="300 0 0"\n',
+    "syntax.theme": 'theme[main_fg]="#D8DEE9"\nmain_bg = black\n',
+    "unquoted.theme": 'theme[main_fg]=#D8DEE9\n',
+}
+for name, text in themes.items(): put("themes/" + name, text)
+
 put("db/not-sqlite.sqlite", "name,loss\nrun1,2.5\n")
 put("db/sqlite-header-only.sqlite", b"SQLite format 3\0" + b"\0" * 20)
 if len(sys.argv) > 1:
