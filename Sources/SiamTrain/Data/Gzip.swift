@@ -14,7 +14,11 @@ enum GzipReader {
         return try inflate(raw, path: path)
     }
 
-    static func inflate(_ input: [UInt8], path: String) throws -> [UInt8] {
+    /// No dataset file siamon reads inflates past this (Fashion-MNIST train: 47 MB); a larger output is a
+    /// gzip bomb or the wrong file, and is refused before it can exhaust memory.
+    static let maxInflatedBytes = 1 << 30
+
+    static func inflate(_ input: [UInt8], path: String, limit: Int = maxInflatedBytes) throws -> [UInt8] {
         var stream = z_stream()
         guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw DataError.gzip(path: path, detail: "inflateInit failed") }
         defer { inflateEnd(&stream) }
@@ -31,6 +35,9 @@ enum GzipReader {
                     stream.avail_out = uInt(outBuf.count)
                     status = CZlib.inflate(&stream, Z_NO_FLUSH)
                     return outBuf.count - Int(stream.avail_out)
+                }
+                guard output.count + produced <= limit else {
+                    throw DataError.gzip(path: path, detail: "it inflates past \(limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"), more than any dataset file")
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 if status == Z_STREAM_END { break }

@@ -31,6 +31,7 @@ put("data/gzip-truncated/train-labels-idx1-ubyte.gz", gzip.compress(good_labels,
 put("data/gzip-not-gzip/train-images-idx3-ubyte.gz", b"this is not gzip data\n" * 4)
 put("data/gzip-not-gzip/train-labels-idx1-ubyte.gz", gzip.compress(good_labels, mtime=0))
 put("data/labels-missing/train-images-idx3-ubyte.gz", gzip.compress(good_images, mtime=0))
+put("data/zeros-256k.gz", gzip.compress(bytes(256 << 10), mtime=0))   # GzipLimitTests: inflates past a 64 KiB limit
 put("data/folder-empty/README.txt", "no images here, on purpose\n")
 put("data/folder-undecodable/a.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
 put("data/folder-text-as-jpeg/b.jpg", "just text with a .jpg name\n")
