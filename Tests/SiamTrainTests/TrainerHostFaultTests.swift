@@ -87,6 +87,35 @@ struct TrainerHostFaultTests {
         #expect(Checkpoint.latest(in: runDir)?.step == 8)
     }
 
+    /// Stopping while the disk is full ends the run with a `checkpoint_failed` event; checkpoint-2 (written
+    /// before the disk filled) stays the newest.
+    @Test(.enabled(if: canMountTmpfs, "needs root and mount(2) to put the run on a small tmpfs"))
+    func stoppingWhileTheDiskIsFullKeepsThePreviousCheckpoint() throws {
+        let mnt = try makeRunDir("diskfullstop")
+        #expect(mount("tmpfs", mnt.path, "tmpfs", 0, "size=32m") == 0)
+        defer { umount2(mnt.path, Int32(MNT_DETACH)); try? FileManager.default.removeItem(at: mnt) }
+        let runDir = mnt.appendingPathComponent("run")
+        let sink = RecordingSink()
+        let c = try Self.config(steps: 8, checkpointEvery: 2)
+        let host = TrainerHost(name: "diskfullstop", diskRetryInterval: 0.2) {
+            try TrainingSession(name: "diskfullstop", config: c, runDirectory: runDir, sinks: [sink], resume: false)
+        }
+        host.start()
+        #expect(Self.waitFor(120) { Checkpoint.latest(in: runDir) != nil })
+        host.send(.pause)
+        #expect(Self.waitFor(60) { host.status.phase == .paused })
+        _ = Self.fill(mnt)
+        let kept = Checkpoint.latest(in: runDir)?.step
+        let before = snapshot(runDir)
+        host.send(.stop)
+        host.join()
+        #expect(host.status.phase == .stopped)
+        #expect(sink.eventKinds.suffix(2) == ["checkpoint_failed", "stop"])
+        #expect(host.status.error?.contains("disk full") == true)
+        #expect(Checkpoint.latest(in: runDir)?.step == kept)
+        #expect(snapshot(runDir) == before)
+    }
+
     /// Pixels normalised with a NaN mean make every loss NaN: the host pauses with a `nan` event, and neither
     /// waiting nor stopping writes a checkpoint over the last good one.
     @Test func aNonFiniteLossPausesAndKeepsTheLastGoodCheckpoint() throws {

@@ -122,7 +122,7 @@ public final class TrainerHost: @unchecked Sendable {
             paused = false; diskRetryAt = nil
             session.event("resume"); session.status("running"); update { $0.phase = .running; $0.error = nil }
         case .stop:
-            checkpoint(session)
+            if checkpoint(session) == .diskFull { reportDiskFull(session) }
             session.event("stop"); session.status("stopped"); update { $0.phase = .stopped }
             return .stop
         case .scaleLearningRate(let f):
@@ -131,7 +131,7 @@ public final class TrainerHost: @unchecked Sendable {
             session.event("lr_scale", detail: "{\"factor\":\(f),\"scale\":\(scale)}")
             update { $0.learningRateScale = scale }
         case .checkpoint:
-            checkpoint(session)
+            if checkpoint(session) == .diskFull { reportDiskFull(session) }
         default: break
         }
         return .proceed
@@ -152,6 +152,12 @@ public final class TrainerHost: @unchecked Sendable {
             update { $0.error = "checkpoint failed: \(error)" }
             return .failed
         }
+    }
+
+    /// A checkpoint asked for by hand (stop, the checkpoint command) that found the disk full: said, not retried.
+    private func reportDiskFull(_ session: TrainingSession) {
+        session.event("checkpoint_failed", detail: "{\"error\":\"disk full\"}")
+        update { $0.error = "checkpoint failed: disk full in \(session.runDirectory.path); the previous checkpoint is kept" }
     }
 
     private func pauseForDisk(_ session: TrainingSession, paused: inout Bool) {
