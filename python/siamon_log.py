@@ -55,17 +55,21 @@ MIGRATIONS = [
   writerHost TEXT,
   heartbeat REAL
 );
+CREATE TABLE scalarKey (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
 CREATE TABLE scalar (
   runId INTEGER NOT NULL,
-  key TEXT NOT NULL,
+  keyId INTEGER NOT NULL,
   step INTEGER NOT NULL,
   value REAL,
   wallTime REAL,
-  PRIMARY KEY (runId, key, step)
+  PRIMARY KEY (runId, keyId, step)
 );
 CREATE TABLE scalarBucket (
   runId INTEGER NOT NULL,
-  key TEXT NOT NULL,
+  keyId INTEGER NOT NULL,
   level INTEGER NOT NULL,
   bucket INTEGER NOT NULL,
   stepMin INTEGER NOT NULL,
@@ -76,15 +80,15 @@ CREATE TABLE scalarBucket (
   max REAL,
   count INTEGER NOT NULL,
   nanCount INTEGER NOT NULL,
-  PRIMARY KEY (runId, key, level, bucket)
+  PRIMARY KEY (runId, keyId, level, bucket)
 ) WITHOUT ROWID;
 CREATE TABLE latest (
   runId INTEGER NOT NULL,
-  key TEXT NOT NULL,
+  keyId INTEGER NOT NULL,
   step INTEGER NOT NULL,
   value REAL,
   wallTime REAL,
-  PRIMARY KEY (runId, key)
+  PRIMARY KEY (runId, keyId)
 ) WITHOUT ROWID;
 CREATE TABLE event (
   id INTEGER PRIMARY KEY,
@@ -186,6 +190,8 @@ def _connect(path):
     os.makedirs(directory, exist_ok=True)
     con = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
     con.execute("PRAGMA busy_timeout = 10000")
+    con.execute("PRAGMA page_size = 8192")      # as siamon: only takes effect on a new file
+    con.execute("PRAGMA temp_store = MEMORY")
     if _wal_unsafe(directory):
         sys.stderr.write("siamon_log: warning: %s is on a filesystem where SQLite WAL is unsafe; using a rollback journal\n" % directory)
         con.execute("PRAGMA journal_mode = DELETE")
@@ -247,9 +253,9 @@ class _Agg:
 
 
 _BUCKET_UPSERT = """
-INSERT INTO scalarBucket (runId, key, level, bucket, stepMin, stepMax, first, last, min, max, count, nanCount)
+INSERT INTO scalarBucket (runId, keyId, level, bucket, stepMin, stepMax, first, last, min, max, count, nanCount)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (runId, key, level, bucket) DO UPDATE SET
+ON CONFLICT (runId, keyId, level, bucket) DO UPDATE SET
   first = CASE WHEN excluded.stepMin < stepMin THEN excluded.first ELSE first END,
   last = CASE WHEN excluded.stepMax > stepMax THEN excluded.last ELSE last END,
   stepMin = min(stepMin, excluded.stepMin),
@@ -261,8 +267,8 @@ ON CONFLICT (runId, key, level, bucket) DO UPDATE SET
 """
 
 _LATEST_UPSERT = """
-INSERT INTO latest (runId, key, step, value, wallTime) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (runId, key) DO UPDATE SET step = excluded.step, value = excluded.value,
+INSERT INTO latest (runId, keyId, step, value, wallTime) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (runId, keyId) DO UPDATE SET step = excluded.step, value = excluded.value,
   wallTime = excluded.wallTime WHERE excluded.step >= latest.step
 """
 
@@ -292,6 +298,7 @@ class Run:
         self._events = []                        # (step, wallTime, kind, detailJSON)
         self._last_step = 0
         self._failed = False
+        self._key_ids = {}                       # metric name -> scalarKey.id (ids never change)
         self.run_id = self._create(name, config, preset, resume, parent, parent_step)
         self._stop = False
         self._thread = threading.Thread(target=self._loop, name="siamon_log", daemon=True)
@@ -414,10 +421,19 @@ class Run:
                 self._rows, self._events = rows + self._rows, events + self._events
                 raise
 
+    def _key_id(self, con, name):
+        kid = self._key_ids.get(name)
+        if kid is None:
+            row = con.execute("SELECT id FROM scalarKey WHERE name = ?", (name,)).fetchone()
+            kid = row[0] if row else con.execute("INSERT INTO scalarKey (name) VALUES (?)", (name,)).lastrowid
+            self._key_ids[name] = kid
+        return kid
+
     def _write(self, con, rows, events):
         run_id = self.run_id
-        con.executemany("INSERT OR REPLACE INTO scalar (runId, key, step, value, wallTime) VALUES (?, ?, ?, ?, ?)",
-                        [(run_id, k, s, _nan_to_none(v), w) for (k, s, v, w) in rows])
+        ids = {k: self._key_id(con, k) for k in {r[0] for r in rows}}
+        con.executemany("INSERT OR REPLACE INTO scalar (runId, keyId, step, value, wallTime) VALUES (?, ?, ?, ?, ?)",
+                        [(run_id, ids[k], s, _nan_to_none(v), w) for (k, s, v, w) in rows])
         buckets = {}
         latest = {}
         for (k, s, v, w) in rows:
@@ -431,10 +447,10 @@ class Run:
             if k not in latest or latest[k][0] <= s:
                 latest[k] = (s, v, w)
         con.executemany(_BUCKET_UPSERT, [
-            (run_id, k, level, bucket, a.step_min, a.step_max, _nan_to_none(a.first), _nan_to_none(a.last),
+            (run_id, ids[k], level, bucket, a.step_min, a.step_max, _nan_to_none(a.first), _nan_to_none(a.last),
              _nan_to_none(a.min), _nan_to_none(a.max), a.count, a.nan_count)
             for (k, level, bucket), a in buckets.items()])
-        con.executemany(_LATEST_UPSERT, [(run_id, k, s, _nan_to_none(v), w) for k, (s, v, w) in latest.items()])
+        con.executemany(_LATEST_UPSERT, [(run_id, ids[k], s, _nan_to_none(v), w) for k, (s, v, w) in latest.items()])
         con.executemany("INSERT INTO event (runId, step, wallTime, kind, detail) VALUES (?, ?, ?, ?, ?)",
                         [(run_id, s, w, kind, d) for (s, w, kind, d) in events])
 

@@ -25,7 +25,9 @@ enum JSONLine {
         let bytes: [UInt8]
         var i = 0
 
-        mutating func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[i]) { i += 1 } }
+        mutating func skipSpace() {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D || bytes[i] == 0x0A { i += 1 }
+        }
 
         mutating func expect(_ c: UInt8) throws {
             skipSpace()
@@ -71,35 +73,53 @@ enum JSONLine {
         mutating func value() throws -> Value {
             skipSpace()
             guard i < bytes.count else { throw ParseError(offset: i, message: "missing value") }
+            // Dispatch on the first byte: this runs for every number of every line of a bulk import.
             switch bytes[i] {
             case UInt8(ascii: "{"): _ = try object(top: false); return .nested
             case UInt8(ascii: "["): try array(); return .nested
             case UInt8(ascii: "\""): return .string(try string())
-            default: break
+            case UInt8(ascii: "t"): return try word("true", .bool(true))
+            case UInt8(ascii: "f"): return try word("false", .bool(false))
+            case UInt8(ascii: "n"): return try word("null", .null)
+            case UInt8(ascii: "N"): return try word("NaN", .number(.nan))
+            case UInt8(ascii: "I"): return try word("Infinity", .number(.infinity))
+            case UInt8(ascii: "-") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "I"):
+                return try word("-Infinity", .number(-.infinity))
+            default: return .number(try number())
             }
-            for (word, v) in [("true", Value.bool(true)), ("false", .bool(false)), ("null", .null),
-                              ("NaN", .number(.nan)), ("Infinity", .number(.infinity)), ("-Infinity", .number(-.infinity))]
-            where matches(word) { i += word.utf8.count; return v }
-            return .number(try number())
         }
 
-        func matches(_ word: String) -> Bool {
-            let w = Array(word.utf8)
-            return i + w.count <= bytes.count && Array(bytes[i..<i + w.count]) == w
+        mutating func word(_ w: StaticString, _ v: Value) throws -> Value {
+            let n = w.utf8CodeUnitCount
+            guard i + n <= bytes.count else { throw ParseError(offset: i, message: "not a JSON value") }
+            let p = w.utf8Start
+            for k in 0..<n where bytes[i + k] != p[k] { throw ParseError(offset: i, message: "not a JSON value") }
+            i += n
+            return v
         }
 
         mutating func number() throws -> Double {
             let start = i
-            while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+            while i < bytes.count, Self.numberByte[Int(bytes[i])] { i += 1 }
+            // Swift's Double(String) parses in the C locale (strtod would follow a TUI's setlocale).
             guard i > start, let d = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else {
                 throw ParseError(offset: start, message: "not a JSON value")
             }
             return d
         }
 
+        static let numberByte: [Bool] = (0..<256).map { "+-0123456789.eE".utf8.contains(UInt8($0)) }
+
         mutating func string() throws -> String {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw ParseError(offset: i, message: "expected a string") }
             i += 1
+            // Fast path: no escapes (every key of a metrics log).
+            var j = i
+            while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+                defer { i = j + 1 }
+                return String(decoding: bytes[i..<j], as: UTF8.self)
+            }
             var out: [UInt8] = []
             while i < bytes.count {
                 let c = bytes[i]; i += 1

@@ -39,7 +39,7 @@ public final class StorePoller: @unchecked Sendable {
             // One read transaction, so the scalar and event cursors see the same snapshot.
             try c.exec("BEGIN")
             defer { try? c.exec("COMMIT") }
-            try c.rows("SELECT rowid, runId, key, step, value, wallTime FROM scalar WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            try c.rows("SELECT s.rowid, s.runId, k.name, s.step, s.value, s.wallTime FROM scalar s JOIN scalarKey k ON k.id = s.keyId WHERE s.rowid > ? ORDER BY s.rowid LIMIT ?",
                        [.int(lastScalar), .int(Int64(limit))]) { s in
                 lastScalar = s.int(0)
                 u.scalars.append(ScalarPoint(runId: s.int(1), key: s.text(2), step: Int(s.int(3)), value: s.double(4),

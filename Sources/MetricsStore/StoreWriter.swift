@@ -40,7 +40,7 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
     private var snapshots: [SnapshotRecord] = []
     private var stopping = false, exited = false
     private var requested = 0, committed = 0
-    private var stats = (dropped: 0, blocked: 0, commits: 0, lastStep: Int?.none, error: String?.none)
+    private var stats = (dropped: 0, blocked: 0, commits: 0, lastStep: Int?.none, error: String?.none, commitSeconds: 0.0)
     // Writer thread only: the last status this writer set (a run it ended itself is never revived).
     private var ownStatus: RunStatus = .running
 
@@ -128,6 +128,8 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
     public var commits: Int { cond.lock(); defer { cond.unlock() }; return stats.commits }
     public var lastCommittedStep: Int? { cond.lock(); defer { cond.unlock() }; return stats.lastStep }
     public var lastError: String? { cond.lock(); defer { cond.unlock() }; return stats.error }
+    /// Wall time the writer thread spent inside commits (for the logging-cost benchmark).
+    public var commitSeconds: Double { cond.lock(); defer { cond.unlock() }; return stats.commitSeconds }
 
     // MARK: Writer thread
 
@@ -148,9 +150,12 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
             let beat = now - lastBeat >= options.heartbeatInterval
             var err: String?
             var step: Int?
+            var spent = 0.0
             if !batch.isEmpty || !snaps.isEmpty || beat {
+                let t0 = DispatchTime.now().uptimeNanoseconds
                 do { step = try commit(batch, snaps, now: now); lastBeat = now; failures = 0 }
                 catch { err = "\(error)"; failures += 1 }
+                spent = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             }
             cond.lock()
             if let e = err, !(stop && failures > 3) {
@@ -159,7 +164,7 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
                 stats.error = e
             } else {
                 if err == nil { stats.error = nil } else { stats.error = err }
-                if batch.isEmpty == false || !snaps.isEmpty { stats.commits += 1 }
+                if batch.isEmpty == false || !snaps.isEmpty { stats.commits += 1; stats.commitSeconds += spent }
                 if let s = step { stats.lastStep = Swift.max(stats.lastStep ?? s, s) }
                 committed = gen
             }
