@@ -12,17 +12,30 @@ enum JSONLine {
 
     struct ParseError: Error { let offset: Int; let message: String }
 
+    /// Called for each top-level member: the key's UTF-8 bytes (valid only during the call) and the value.
+    typealias Visitor = (_ key: UnsafeBufferPointer<UInt8>, _ value: Value) throws -> Void
+
     static func parseObject(_ line: String) throws -> [(key: String, value: Value)] {
-        var p = Parser(bytes: Array(line.utf8))
-        p.skipSpace()
-        let members = try p.object(top: true)
-        p.skipSpace()
-        guard p.i == p.bytes.count else { throw ParseError(offset: p.i, message: "text after the closing '}'") }
+        var members: [(key: String, value: Value)] = []
+        var copy = line
+        try copy.withUTF8 { u in
+            try visitObject(u) { k, v in members.append((String(decoding: k, as: UTF8.self), v)) }
+        }
         return members
     }
 
+    /// Parses one JSON object from `bytes`, calling `visit` per top-level member without building arrays or
+    /// key strings (the bulk-import path).
+    static func visitObject(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: Visitor) throws {
+        var p = Parser(bytes: bytes)
+        p.skipSpace()
+        try p.object(visit)
+        p.skipSpace()
+        guard p.i == p.bytes.count else { throw ParseError(offset: p.i, message: "text after the closing '}'") }
+    }
+
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var i = 0
 
         mutating func skipSpace() {
@@ -37,21 +50,33 @@ enum JSONLine {
             i += 1
         }
 
-        mutating func object(top: Bool) throws -> [(key: String, value: Value)] {
+        /// An object; `visit` sees each member (nested objects pass a no-op).
+        mutating func object(_ visit: Visitor) throws {
             try expect(UInt8(ascii: "{"))
-            var out: [(key: String, value: Value)] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return out }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
             while true {
                 skipSpace()
-                let k = try string()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw ParseError(offset: i, message: "expected a string") }
+                // Keys without escapes are passed as a slice of the line; others are unescaped first.
+                var j = i + 1
+                while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+                let plain = j < bytes.count && bytes[j] == UInt8(ascii: "\"")
+                let keyStart = i + 1, keyEnd = j
+                let escaped: String? = plain ? nil : try string()
+                if plain { i = j + 1 }
                 try expect(UInt8(ascii: ":"))
                 let v = try value()
-                if top { out.append((k, v)) }
+                if let e = escaped {
+                    var k = e
+                    try k.withUTF8 { try visit($0, v) }
+                } else {
+                    try visit(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]), v)
+                }
                 skipSpace()
                 guard i < bytes.count else { throw ParseError(offset: i, message: "unterminated object") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return out }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return }
                 throw ParseError(offset: i, message: "expected ',' or '}'")
             }
         }
@@ -75,7 +100,7 @@ enum JSONLine {
             guard i < bytes.count else { throw ParseError(offset: i, message: "missing value") }
             // Dispatch on the first byte: this runs for every number of every line of a bulk import.
             switch bytes[i] {
-            case UInt8(ascii: "{"): _ = try object(top: false); return .nested
+            case UInt8(ascii: "{"): try object { _, _ in }; return .nested
             case UInt8(ascii: "["): try array(); return .nested
             case UInt8(ascii: "\""): return .string(try string())
             case UInt8(ascii: "t"): return try word("true", .bool(true))
@@ -102,7 +127,7 @@ enum JSONLine {
             let start = i
             while i < bytes.count, Self.numberByte[Int(bytes[i])] { i += 1 }
             // Swift's Double(String) parses in the C locale (strtod would follow a TUI's setlocale).
-            guard i > start, let d = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else {
+            guard i > start, let d = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) else {
                 throw ParseError(offset: start, message: "not a JSON value")
             }
             return d
@@ -118,7 +143,7 @@ enum JSONLine {
             while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
             if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
                 defer { i = j + 1 }
-                return String(decoding: bytes[i..<j], as: UTF8.self)
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
             }
             var out: [UInt8] = []
             while i < bytes.count {
@@ -134,7 +159,7 @@ enum JSONLine {
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
-                    guard i + 4 <= bytes.count, let u = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16) else {
+                    guard i + 4 <= bytes.count, let u = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<i + 4]), as: UTF8.self), radix: 16) else {
                         throw ParseError(offset: i, message: "bad \\u escape")
                     }
                     i += 4
