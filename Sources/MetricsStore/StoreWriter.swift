@@ -119,6 +119,10 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
         let err = stats.error
         cond.unlock()
         if already { return }
+        // Hand the WAL back to the main file and shrink it, so a finished run leaves no large -wal behind
+        // (best effort: a reader may hold it, and then the next writer's checkpoint does it).
+        // Busy timeout 0 here: TRUNCATE would otherwise wait out the timeout while a watcher is reading.
+        try? db.with { c in try c.exec("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE)") }
         db.close()
         if let e = err { throw StoreError.sqlite(path: db.path, code: 0, message: "last batch not written: \(e)", sql: "COMMIT") }
     }

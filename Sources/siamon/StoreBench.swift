@@ -42,11 +42,11 @@ struct StoreBench: ParsableCommand {
         }
         h.write(Data(chunk.utf8)); try h.close()
         let database = try MetricsDatabase(path: db)
-        let t0 = now()
+        let t0 = now(), c0 = cpuSeconds()
         let r = try Importer.importFile(file, name: "bulk", into: database)
-        let dt = now() - t0
-        print(String(format: "bulk import: %d lines, %d scalars in %.3f s = %.0f scalars/s (parse + insert + pyramid + latest)",
-                     r.rows, r.scalars, dt, Double(r.scalars) / dt))
+        let dt = now() - t0, cpu = cpuSeconds() - c0
+        print(String(format: "bulk import: %d lines, %d scalars in %.3f s wall = %.0f scalars/s; %.3f s CPU = %.0f scalars per CPU-second (load average %@)",
+                     r.rows, r.scalars, dt, Double(r.scalars) / dt, cpu, Double(r.scalars) / cpu, loadAverage()))
     }
 
     /// A run with one `points`-long series for the chart query (written through the same insert path).
@@ -121,6 +121,17 @@ struct StoreBench: ParsableCommand {
         let runs = try database.runs()
         print(String(format: "run list (%d runs): %.2f ms", runs.count, (now() - t0) * 1e3))
         print("peak RSS: \(peakRSSKiB() / 1024) MiB (at start \(rss0 / 1024) MiB)")
+    }
+
+    /// User + system CPU time of this process (the machine is shared, so wall time alone misleads).
+    private func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
+    }
+
+    private func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     private func peakRSSKiB() -> Int {
