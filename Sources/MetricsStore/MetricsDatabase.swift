@@ -58,7 +58,8 @@ public final class MetricsDatabase: @unchecked Sendable {
             try connection.exec("PRAGMA temp_store=MEMORY")
             try Migrator.migrate(connection)
             // "A run whose writer vanished without closing is marked interrupted on the next open" (design.md §5).
-            try markVanishedWriters()
+            // Housekeeping only: a busy database must not make the open fail.
+            _ = try? markVanishedWriters()
         } else {
             try Migrator.checkKnown(connection)
         }

@@ -57,6 +57,16 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
         Thread.detachNewThread { [self] in self.loop() }
     }
 
+    /// Creates run `name` in the database at `path` and returns its writer (the usual way a trainer starts).
+    public static func create(path: String, name: String, preset: String, configJSON: String,
+                              source: RunSource = .siamon, parent: RunParent? = nil,
+                              options: Options = Options()) throws -> StoreWriter {
+        let db = try MetricsDatabase(path: path)
+        let id = try db.createRun(name: name, preset: preset, configJSON: configJSON, source: source, parent: parent)
+        db.close()
+        return try StoreWriter(path: path, runId: id, options: options)
+    }
+
     // MARK: Producer side (any thread; never waits on the disk)
 
     public func record(_ report: StepReport) { enqueue(.report(report)) }

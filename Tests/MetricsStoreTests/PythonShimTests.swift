@@ -15,7 +15,9 @@ struct PythonShimTests {
     func liveRun() throws {
         let t = TempDir("py")
         let steps = 400
-        let child = try ChildProcess([python3, shimPath, t.path, "py-live", String(steps), "0.002"], outputPath: t.file("py.out"))
+        let child = try ChildProcess([python3, shimPath, t.path, "py-live", String(steps), "0.005"], outputPath: t.file("py.out"))
+        let siamon = try #require(builtProduct("siamon"), "build siamon first (swift build)")
+        var midRun: String?
         // Read while it writes: wait for the file, then poll until the child exits.
         var polls = 0, seenRows = 0
         var poller: StorePoller?
@@ -26,6 +28,10 @@ struct PythonShimTests {
                let r = try? MetricsDatabase(path: t.db, mode: .readOnly), (try? r.runs().count) == 1 {
                 reader = r
                 poller = try StorePoller(database: r, fromStart: true)
+                // `siamon runs` in a third process while python is still writing.
+                let list = try ChildProcess([siamon, "runs", "--runs", t.path], outputPath: t.file("runs-mid.out"))
+                #expect(list.wait() == 0)
+                midRun = list.output
             }
             if let p = poller, let u = try p.poll() { seenRows += u.scalars.count; polls += 1 }
             usleep(20_000)
@@ -34,6 +40,7 @@ struct PythonShimTests {
         let r = try #require(reader)
         if let p = poller, let u = try p.poll() { seenRows += u.scalars.count }
         #expect(polls >= 2, "the reader never saw the run grow (\(polls) polls)")
+        #expect(midRun?.contains("py-live") == true && midRun?.contains("running") == true, "mid-run `siamon runs`: \(midRun ?? "never ran")")
         #expect(seenRows == steps * 5, "poller saw \(seenRows) rows")
 
         #expect(try r.schemaSQL().joined(separator: ";\n") + ";\n" == readAll(schemaSnapshotPath))
@@ -50,7 +57,6 @@ struct PythonShimTests {
         let spike = try r.points(runId: id, key: "spike").map { ($0.step, $0.value) }
         SeriesTests.check(try r.series(runId: id, key: "spike", columns: 20), raw: spike, range: 0...(steps - 1), columns: 20)
 
-        let siamon = try #require(builtProduct("siamon"), "build siamon first (swift build)")
         let list = try ChildProcess([siamon, "runs", "--runs", t.path], outputPath: t.file("runs.out"))
         #expect(list.wait() == 0)
         #expect(list.output.contains("py-live") && list.output.contains("done") && list.output.contains("pytorch"), "\(list.output)")
