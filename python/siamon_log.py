@@ -292,7 +292,8 @@ class Run:
         self.path = path
         self._con = _connect(path)
         _migrate(self._con, path)
-        self._lock = threading.Lock()            # guards the queue and the connection
+        self._lock = threading.Lock()            # guards the queue only: log() never waits for the disk
+        self._db_lock = threading.Lock()         # guards the connection (flusher thread, flush(), finish())
         self._wake = threading.Event()
         self._rows = []                          # (key, step, value, wallTime)
         self._events = []                        # (step, wallTime, kind, detailJSON)
@@ -349,7 +350,7 @@ class Run:
         self._thread.join()
         self._commit(status=status)
         self.finished = True
-        with self._lock:
+        with self._db_lock:
             self._con.close()
 
     # ----- internals -----
@@ -357,7 +358,7 @@ class Run:
     def _create(self, name, config, preset, resume, parent, parent_step):
         now = time.time()
         con = self._con
-        with self._lock:
+        with self._db_lock:
             con.execute("BEGIN IMMEDIATE")
             try:
                 row = con.execute("SELECT id FROM run WHERE name = ?", (name,)).fetchone()
@@ -398,9 +399,10 @@ class Run:
                     sys.stderr.write("siamon_log: write failed, will retry: %s\n" % e)
 
     def _commit(self, status=None):
-        with self._lock:
-            rows, events = self._rows, self._events
-            self._rows, self._events = [], []
+        with self._db_lock:
+            with self._lock:
+                rows, events = self._rows, self._events
+                self._rows, self._events = [], []
             con = self._con
             try:
                 con.execute("BEGIN IMMEDIATE")
@@ -418,7 +420,8 @@ class Run:
                     con.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass
-                self._rows, self._events = rows + self._rows, events + self._events
+                with self._lock:
+                    self._rows, self._events = rows + self._rows, events + self._events
                 raise
 
     def _key_id(self, con, name):
