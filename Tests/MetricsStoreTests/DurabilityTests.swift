@@ -82,7 +82,16 @@ struct DurabilityTests {
             let side = t.file("side\(round)")
             let child = try ChildProcess([siamon, "store-child", "--write", "--db", t.db, "--name", "k\(round)",
                                           "--side", side], outputPath: t.file("child\(round).out"))
-            usleep(UInt32(30_000 + rng.next() % 470_000))            // 30-500 ms: start-up, mid-batch, mid-commit
+            // Odd rounds: 30-500 ms after spawn (start-up, run creation, first batches). Even rounds: 0-300 ms
+            // after the first commit, so at least half the rounds kill a writer with committed rows, mid-batch
+            // or mid-commit, however slow the machine is.
+            if round % 2 == 0 {
+                let until = Date(timeIntervalSinceNow: 20)
+                while !FileManager.default.fileExists(atPath: side) && Date() < until && !child.hasExited() { usleep(5_000) }
+                usleep(UInt32(rng.next() % 300_000))
+            } else {
+                usleep(UInt32(30_000 + rng.next() % 470_000))
+            }
             child.kill(SIGKILL)
             #expect(child.wait() == 128 + SIGKILL, "round \(round): child exited on its own: \(child.output)")
             let committed = Int(readAll(side).trimmingCharacters(in: .whitespacesAndNewlines))
