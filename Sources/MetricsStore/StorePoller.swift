@@ -1,3 +1,5 @@
+import Foundation
+
 /// Incremental reading for live views (design.md §5): `PRAGMA data_version` first (it changes only when
 /// another connection commits), then only the rows past the last rowid seen. Cost is O(new rows) per poll,
 /// not O(history) as in trackio. Use a connection of its own (data_version ignores this connection's writes).
@@ -16,6 +18,7 @@ public final class StorePoller: @unchecked Sendable {
     private var lastScalar: Int64
     private var lastEvent: Int64
     private let limit: Int
+    private let lock = NSLock()    // poll() may be called from any thread, one at a time
 
     /// `fromStart: false` skips existing history (load it with `series` instead) and returns only new rows.
     public init(database: MetricsDatabase, fromStart: Bool = false, rowLimit: Int = 200_000) throws {
@@ -32,6 +35,7 @@ public final class StorePoller: @unchecked Sendable {
 
     /// New rows since the last call, or nil when nothing was committed by anyone else since then.
     public func poll() throws -> Update? {
+        lock.lock(); defer { lock.unlock() }
         let version = try db.dataVersion()
         if version == lastVersion { return nil }
         var u = Update()
