@@ -4,6 +4,9 @@
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+// The numeric modules are optimised in debug builds too: their pointer loops run 10–50× slower at -Onone,
+// which would make `make test` (a debug build) spend minutes in kernels. Tests still get debug checks elsewhere.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "siamon",
@@ -23,9 +26,9 @@ let package = Package(
         .target(name: "CStb", path: "Sources/CStb"),  // stb_image from Debian libstb-dev, compiled once in impl.c
 
         // Core
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
-        .target(name: "ViT", dependencies: ["Tensor"]),
-        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb"]),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimizedInDebug),
+        .target(name: "ViT", dependencies: ["Tensor"], swiftSettings: optimizedInDebug),
+        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb"], swiftSettings: optimizedInDebug),
         .target(name: "MetricsStore", dependencies: ["SiamTrain", "CSQLite"]),
 
         // App
@@ -42,7 +45,8 @@ let package = Package(
         .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "SiamTrainTests", dependencies: ["SiamTrain", "ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "MetricsStoreTests", dependencies: ["MetricsStore", "SiamTrain", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "MetricsStore", "SiamTrain", "TestSupport"]),
-        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "MetricsStore", "SiamTrain", "TestSupport"],
+                    exclude: ["Snapshots"]),
+        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore"]),
     ]
 )

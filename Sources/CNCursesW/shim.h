@@ -25,4 +25,11 @@ static inline int swc_mvadd_cell(WINDOW *w, int y, int x, wchar_t ch, attr_t att
     if (setcchar(&cc, wc, attrs, (short)0, &pair) != OK) return ERR;
     return mvwadd_wch(w, y, x, &cc);
 }
+static inline mmask_t swc_button1_released(void) { return BUTTON1_RELEASED; }
+// newterm on the process's own stdio (the stdio globals are not usable from Swift 6); NULL on failure,
+// where initscr would exit the process.
+static inline SCREEN *swc_newterm(const char *type) { return newterm(type, stdout, stdin); }
+static inline const char *swc_codeset(void) { return nl_langinfo(CODESET); }
+// Whether the terminal can move the cursor (TERM=dumb cannot, so a full-screen UI is impossible there).
+static inline int swc_can_address(void) { char *c = tigetstr("cup"); return c != NULL && c != (char *)-1; }
 #endif

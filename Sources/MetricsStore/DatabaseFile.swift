@@ -7,6 +7,9 @@ enum DatabaseFile {
 
     /// Throws for a file that is not SQLite or is shorter than its header says. An absent or empty file passes.
     static func check(path: String) throws {
+        // Never open the file raw while this process holds a connection to it (see OpenFiles): it was
+        // checked when that connection was made.
+        if OpenFiles.isOpen(path) { return }
         guard let h = FileHandle(forReadingAtPath: path) else { return }
         defer { try? h.close() }
         let header = [UInt8](h.readData(ofLength: 100))

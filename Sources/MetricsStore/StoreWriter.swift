@@ -227,3 +227,10 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
         }
     }
 }
+
+extension StoreWriter {
+    /// ReportSink's status transitions, mapped onto the `run.status` column.
+    public func statusChanged(_ status: String) {
+        if let s = RunStatus(rawValue: status) { setStatus(s) }
+    }
+}

@@ -2,6 +2,9 @@ import ViT
 
 /// A preset (runs/presets/*.json): every setting of a run, in the sections of design.md §4.
 /// JSON keys are snake_case. Field names here are shared API: other modules read them.
+/// Read presets with `Presets.load(nameOrPath:)` or `RunConfig.decode(json:source:)` (strict: unknown keys,
+/// wrong types and broken rules are one-line errors), not with a plain `JSONDecoder`, which ignores unknown keys.
+/// `--set` goes through `applying(overrides:)`; `json()` is the canonical form recorded with a run (Config/).
 public struct RunConfig: Codable, Sendable, Equatable {
     public var data: DataConfig
     public var model: ModelConfig

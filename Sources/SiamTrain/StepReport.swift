@@ -33,8 +33,18 @@ public protocol ReportSink: AnyObject, Sendable {
     func record(_ report: StepReport)
     /// Discrete events (pause, resume, stop, lr_scale, checkpoint, nan, probe) with a JSON detail string.
     func event(step: Int, kind: String, detail: String)
+    /// A run status transition: running, paused, done, failed, stopped.
+    func statusChanged(_ status: String)
+    /// A mask/crop snapshot for the mask panel; sinks may drop it under load, never a metric.
+    func snapshot(_ s: SnapshotRecord)
+    func checkpoint(step: Int, path: String, bytes: Int)
+    func probe(step: Int, linear: Double?, knn: Double?, protocolName: String)
 }
 
 public extension ReportSink {
     func event(step: Int, kind: String, detail: String) {}
+    func statusChanged(_ status: String) {}
+    func snapshot(_ s: SnapshotRecord) {}
+    func checkpoint(step: Int, path: String, bytes: Int) {}
+    func probe(step: Int, linear: Double?, knn: Double?, protocolName: String) {}
 }

@@ -1,8 +1,10 @@
 import CBLAS
+import Synchronization
 
 /// The only door to cblas. Row-major everywhere; `transA`/`transB` say whether A or B is read transposed.
 public enum Blas {
     /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
+    /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct).
     @inlinable
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,
@@ -13,8 +15,30 @@ public enum Blas {
             if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
         }
+        if naiveFallback.load(ordering: .relaxed) {
+            Naive.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                        beta: beta, c: c, ldc: ldc)
+            return
+        }
+        cblasSgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                   beta: beta, c: c, ldc: ldc)
+    }
+
+    /// cblas_sgemm itself, never the fallback (the self-check tests this one).
+    @inlinable
+    public static func cblasSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: ConstFloatPtr,
+                                  lda: Int, b: ConstFloatPtr, ldb: Int, beta: Float, c: FloatPtr, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Set by `BlasSetup.selfCheck()` when OpenBLAS disagrees with the naive matmul.
+    @usableFromInline static let naiveFallback = Atomic<Bool>(false)
+
+    /// Whether `sgemm` currently uses the naive fallback instead of OpenBLAS.
+    public static var usesNaiveFallback: Bool {
+        get { naiveFallback.load(ordering: .relaxed) }
+        set { naiveFallback.store(newValue, ordering: .relaxed) }
     }
 
     public static var threads: Int {

@@ -1,8 +1,59 @@
 import ArgumentParser
+import Foundation
+import MetricsStore
+import SiamTrain
+import TUI
 
 struct Compare: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compare", abstract: "Compare runs side by side.")
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Compare runs: loss overlay and the hyper-parameters that differ (--print for a table).")
+
+    @OptionGroup var location: StoreLocationOptions
+    @Flag(help: "Print a plain table instead of opening the TUI.") var print = false
+    @Option(help: "A theme file (btop format, see themes/).") var theme: String?
+    @Argument(help: "Runs to compare (names from `siamon runs`).") var runs: [String] = []
+
     func run() throws {
-        throw ValidationError("siamon compare is not built yet in this version; see the issues for its status.")
+        guard let db = try location.openForReading() else {
+            throw ValidationError("no runs yet in \(location.directory)/; start one with `siamon train`")
+        }
+        let all = try db.runs()
+        let chosen = try runs.map { name in
+            guard let r = all.first(where: { $0.name == name }) else { throw StoreError.noSuchRun(name: name) }
+            return r
+        }
+        if print {
+            Swift.print(try CompareTable.render(chosen, db: db))
+            return
+        }
+        db.close()
+        try TerminalApp.open(location: location, theme: theme, readOnly: false) { state in
+            state.compareIds = chosen.map(\.name)
+            state.selectedRunId = chosen.first?.name
+            if !chosen.isEmpty { state.screen = .compare }
+        }
+    }
+}
+
+/// `siamon compare --print`: the differing hyper-parameters, the probe results and the final loss.
+enum CompareTable {
+    static func render(_ runs: [RunSummary], db: MetricsDatabase) throws -> String {
+        let configs = try db.configs(runIds: runs.map(\.id))
+        let flat: [[String: String]] = runs.map { r in
+            guard let json = configs[r.id], let c = try? RunConfig.decode(json: json, source: r.name) else { return [:] }
+            return Dictionary(c.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        }
+        let keys = Set(flat.flatMap(\.keys)).sorted().filter { k in Set(flat.map { $0[k] ?? "-" }).count > 1 }
+        var rows = [["run"] + keys + ["steps", "final loss", "linear", "kNN"]]
+        for (r, f) in zip(runs, flat) {
+            let settings: [String] = keys.map { f[$0] ?? "-" }
+            let loss: String = r.lastLoss.map { String(format: "%.4f", $0) } ?? "-"
+            let linear: String = r.latestProbe?.linear.map { String(format: "%.2f", $0) } ?? "-"
+            let knn: String = r.latestProbe?.knn.map { String(format: "%.2f", $0) } ?? "-"
+            rows.append([r.name] + settings + [String(r.steps), loss, linear, knn])
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ") }
+            .joined(separator: "\n")
     }
 }

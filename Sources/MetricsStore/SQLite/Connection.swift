@@ -1,4 +1,20 @@
 import CSQLite
+import Foundation
+import Synchronization
+
+/// Database files this process has a connection to. POSIX record locks belong to the process, and closing
+/// ANY descriptor of a file drops all of them: a raw open()/close() of the database (the header check) while
+/// a connection is open would silently release SQLite's locks, and another process could then delete the
+/// live -wal file under us (seen: a headless run's writes became invisible to `siamon watch`).
+enum OpenFiles {
+    private static let counts = Mutex<[String: Int]>([:])
+    static func key(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+    static func opened(_ path: String) { counts.withLock { $0[key(path), default: 0] += 1 } }
+    static func closed(_ path: String) {
+        counts.withLock { c in let k = key(path); c[k] = (c[k] ?? 1) - 1; if c[k]! <= 0 { c[k] = nil } }
+    }
+    static func isOpen(_ path: String) -> Bool { counts.withLock { $0[key(path)] != nil } }
+}
 
 /// One sqlite3 connection. Not thread-safe by itself: its owner (MetricsDatabase) serialises access.
 /// Statements are prepared once and cached by SQL text.
@@ -21,6 +37,7 @@ final class Connection {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
+        OpenFiles.opened(path)
     }
 
     deinit { close() }
@@ -28,7 +45,7 @@ final class Connection {
     func close() {
         for s in cache.values { s.finalize() }
         cache.removeAll()
-        if let h = handle { sqlite3_close_v2(h) }
+        if let h = handle { sqlite3_close_v2(h); OpenFiles.closed(path) }
         handle = nil
     }
 

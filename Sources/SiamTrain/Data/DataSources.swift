@@ -1,0 +1,38 @@
+import Foundation
+
+/// Builds the image source a preset names (design.md §4: data.source, data.path).
+public enum DataSources {
+    public static let names = ["fashion-mnist", "cifar10", "folder", "synthetic"]
+    /// Synthetic sizes: enough images for several batches of the smoke preset.
+    public static let syntheticCount: [DataSplit: Int] = [.train: 2048, .test: 512]
+
+    public static func make(_ config: DataConfig, split: DataSplit) throws -> ImageSource {
+        switch config.source {
+        case "fashion-mnist":
+            return try FashionMNIST(root: config.path ?? FashionMNIST.defaultRoot, split: split)
+        case "cifar10":
+            guard let path = config.path else {
+                throw DataError.missingFile(path: "data.path", fix: "set data.path to the cifar-10-batches-bin folder")
+            }
+            return try CIFAR10(root: path, split: split)
+        case "folder":
+            guard let path = config.path else {
+                throw DataError.missingFile(path: "data.path", fix: "set data.path to a folder of PNG/JPEG images")
+            }
+            // A folder has no split; a "test" subfolder is used for the test split when present.
+            let dir = split == .test && isDirectory(path + "/test") ? path + "/test"
+                    : split == .train && isDirectory(path + "/train") ? path + "/train" : path
+            return try ImageFolder(path: dir, channels: config.channels == 1 ? 1 : 3)
+        case "synthetic":
+            return SyntheticShapes(seed: split == .train ? 1 : 2, count: syntheticCount[split]!,
+                                   size: config.imageSize, channels: config.channels == 1 ? 1 : 3)
+        default:
+            throw DataError.unknownSource(name: config.source)
+        }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var d: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &d) && d.boolValue
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Tensor
+import ViT
+
+/// One SiameseIM training iteration = one call of `step` (siameseim-spec.md §7.6):
+/// lr(t), m(t) → online forward → EMA update of the target with m(t) → target forward → UniGrad loss →
+/// backward → global grad norm (logged before clipping) → clip → AdamW.
+public final class SiameseTrainer {
+    public let config: RunConfig
+    public let network: SiameseNetwork
+    public let optimizer: AdamW
+    public let schedule: Schedule
+    /// A user multiplier on the scheduled LR (the TUI's +/-); recorded as an event by the host.
+    public var learningRateScale: Double = 1
+    let correlation: FloatBuffer
+    var pc: FloatBuffer?
+
+    public init(config: RunConfig, stepsPerEpoch: Int) {
+        self.config = config
+        network = SiameseNetwork(shape: config.networkShape, seed: config.train.seed)
+        optimizer = AdamW(layout: network.layout.trainable, config: config.optimizer, decays: SiameseLayout.decays)
+        schedule = Schedule(config: config, stepsPerEpoch: stepsPerEpoch)
+        correlation = FloatBuffer(count: config.model.dim * config.model.dim)
+    }
+
+    /// Runs iteration `step` on `batch` and reports it. `lr`/`momentum` override the schedule (golden tests).
+    public func step(_ batch: Batch, step: Int, lr lrOverride: Double? = nil, momentum mOverride: Double? = nil) -> StepReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let lr = lrOverride ?? schedule.learningRate(step: step) * learningRateScale
+        let m = mOverride ?? schedule.emaMomentum(step: step)
+        let value = forwardBackward(batch, momentum: m)
+        // A non-finite loss skips the update (as AMP skips an overflowed step), so the weights stay good.
+        let gradNorm = value.loss.isFinite ? applyUpdate(lr: lr) : .nan
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return StepReport(step: step, epoch: schedule.epoch(step: step), loss: value.loss, lossPos: value.pos,
+                          lossNeg: value.neg, learningRate: lr, emaMomentum: m, gradNorm: gradNorm, seconds: seconds,
+                          imagesPerSecond: Double(batch.size) / max(seconds, 1e-9),
+                          wallTime: Date().timeIntervalSince1970)
+    }
+
+    /// Steps 2–6 of the iteration: online forward, EMA update with momentum m, target forward, loss, and
+    /// backward into freshly zeroed gradients. Split from `step` so tests can inspect the raw gradients.
+    public func forwardBackward(_ batch: Batch, momentum m: Double) -> UniGradLoss.Value {
+        let ws = network.workspace(batch: batch.size)
+        fillRelativeEmbedding(ws, batch)
+        ws.onlineForward(x1: batch.x1.pointer, mask: batch.mask)
+        network.emaUpdate(momentum: Float(m))
+        ws.targetForward(x2: batch.x2.pointer)
+        let value = loss(ws, rows: batch.size * network.shape.patches)
+        network.grads.zero()
+        ws.onlineBackward()
+        return value
+    }
+
+    /// Global grad norm (returned, before clipping), clipping, then AdamW at `lr`.
+    public func applyUpdate(lr: Double) -> Double {
+        let gradNorm = GradClip.clip(network.grads, maxNorm: config.optimizer.clipGrad)
+        optimizer.update(params: network.params, grads: network.grads, lr: Float(lr))
+        return gradNorm
+    }
+
+    func loss(_ ws: Workspace, rows M: Int) -> UniGradLoss.Value {
+        let D = network.shape.dim
+        if pc?.count != M * D { pc = FloatBuffer(count: M * D) }
+        return UniGradLoss.forwardBackward(dPrediction: ws.dPrediction.pointer, correlation: correlation.pointer,
+                                           pc: pc!.pointer, prediction: ws.prediction.pointer,
+                                           target: ws.targetNorm.pointer, rows: M, dim: D,
+                                           negWeight: Float(config.loss.negWeight))
+    }
+
+    func fillRelativeEmbedding(_ ws: Workspace, _ batch: Batch) {
+        let S = network.shape, perSample = S.patches * 2 * S.dim
+        for b in 0..<batch.size {
+            let g = batch.geometry[b]
+            RelativeEmbedding.compute(out: ws.relPE.pointer + b * perSample, deltaI: g.deltaI, deltaJ: g.deltaJ,
+                                      deltaH: g.deltaH, deltaW: g.deltaW, relativeFlip: g.relativeFlip,
+                                      flipDeltaJ: g.flipDeltaJ, grid: S.grid, dim: S.dim)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Tensor
+import ViT
+
+/// One run's training state on one thread: data, trainer, checkpoints and the report sinks.
+/// The TrainerHost drives it from its thread; `siamon train --headless` drives it from the main thread.
+public final class TrainingSession {
+    public let name: String
+    public let config: RunConfig
+    public let runDirectory: URL
+    public let trainer: SiameseTrainer
+    public let source: ImageSource
+    public let loader: BatchLoader
+    public private(set) var step: Int
+    public var totalSteps: Int { trainer.schedule.totalSteps }
+    public var sinks: [ReportSink]
+    public private(set) var lastReport: StepReport?
+    public private(set) var lastCheckpointStep: Int?
+    /// Why the session resumed from where it did (e.g. a damaged newest checkpoint), for the log.
+    public private(set) var resumeNote: String?
+
+    /// Builds the run. With `resume`, continues from the newest valid checkpoint in `runDirectory`.
+    public init(name: String, config: RunConfig, runDirectory: URL, sinks: [ReportSink], resume: Bool) throws {
+        self.name = name; self.config = config; self.runDirectory = runDirectory; self.sinks = sinks
+        source = try DataSources.make(config.data, split: .train)
+        let builder = try BatchBuilder(source: source, config: config)
+        trainer = SiameseTrainer(config: config, stepsPerEpoch: builder.stepsPerEpoch)
+        var start = 0
+        if resume, let loaded = Checkpoint.latest(in: runDirectory) {
+            try Self.restore(trainer, from: loaded)
+            start = loaded.step
+            lastCheckpointStep = loaded.step
+            resumeNote = loaded.note
+        }
+        step = start
+        loader = try BatchLoader(source: source, config: config, startStep: start)
+    }
+
+    /// Runs one iteration and reports it to every sink. Snapshots every `snapshot_every` steps.
+    @discardableResult
+    public func runStep() -> StepReport {
+        let batch = loader.next()
+        let report = trainer.step(batch, step: step)
+        lastReport = report
+        for s in sinks { s.record(report) }
+        let every = config.train.snapshotEvery
+        if every > 0 && step % every == 0 {
+            let snap = Snapshots.make(step: step, batch: batch, source: source, config: config)
+            for s in sinks { s.snapshot(snap) }
+        }
+        step += 1
+        return report
+    }
+
+    public var isFinished: Bool { step >= totalSteps }
+    public func shouldCheckpoint() -> Bool {
+        let every = config.train.checkpointEvery
+        return every > 0 && step > 0 && step % every == 0 && lastCheckpointStep != step
+    }
+
+    /// Saves weights (official names, online + target) and optimizer state for the next step to run.
+    @discardableResult
+    public func saveCheckpoint() throws -> URL {
+        let net = trainer.network, opt = trainer.optimizer
+        let moments = net.trainableNames.map { ($0, opt.m[$0], opt.v[$0]) }
+        let meta = [Checkpoint.Key.config: config.json(), Checkpoint.Key.dataSeed: String(config.train.seed),
+                    Checkpoint.Key.dataPosition: String(step), "adam_step": String(opt.step),
+                    "lr_scale": String(trainer.learningRateScale), "run": name]
+        let url = try Checkpoint.save(dir: runDirectory, step: step, weights: StateDictIO.namedTensors(net),
+                                      optimizer: Checkpoint.moments(moments), metadata: meta)
+        lastCheckpointStep = step
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        for s in sinks {
+            s.checkpoint(step: step, path: url.path, bytes: bytes ?? 0)
+            s.event(step: step, kind: "checkpoint", detail: "{\"path\":\(jsonString(url.lastPathComponent))}")
+        }
+        return url
+    }
+
+    static func restore(_ trainer: SiameseTrainer, from loaded: Checkpoint.Loaded) throws {
+        try StateDictIO.load(trainer.network, from: loaded.weights)
+        for name in trainer.network.trainableNames {
+            try loaded.optimizer.copy("m." + name, into: trainer.optimizer.m[name])
+            try loaded.optimizer.copy("v." + name, into: trainer.optimizer.v[name])
+        }
+        trainer.optimizer.restore(step: Int(loaded.metadata["adam_step"] ?? "") ?? loaded.step)
+        trainer.learningRateScale = Double(loaded.metadata["lr_scale"] ?? "") ?? 1
+    }
+
+    public func event(_ kind: String, detail: String = "{}") {
+        for s in sinks { s.event(step: step, kind: kind, detail: detail) }
+    }
+
+    public func status(_ status: String) {
+        for s in sinks { s.statusChanged(status) }
+    }
+
+    public func close() { loader.stop() }
+}
+
+/// A JSON string literal for small event details.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for ch in s.unicodeScalars {
+        switch ch {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        default: out += ch.value < 0x20 ? String(format: "\\u%04x", ch.value) : String(ch)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,119 @@
+import Foundation
+import MetricsStore
+import SiamTrain
+import Tensor
+
+extension LiveDriver {
+    /// Starts a run from a preset (or forks `forkOf` from its newest checkpoint) with the dialog's overrides.
+    /// Config errors come back as one-line messages; the database write and the copy happen on the bridge
+    /// thread, and the session (dataset loading included) is built on the trainer's own thread.
+    func start(preset: String, name requested: String, overrides: [String: String], forkOf parent: String?) {
+        guard !readOnly else { outbox.append(.message("watch mode: start runs from `siamon`")); return }
+        let sets = overrides.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }.sorted()
+        let config: RunConfig
+        do {
+            let base = try parent.map { try forkConfig(of: $0) } ?? Presets.load(nameOrPath: preset)
+            config = try base.applying(overrides: sets)
+        } catch {
+            outbox.append(.message("\(error)"))
+            return
+        }
+        let name = requested.isEmpty ? defaultName(parent ?? preset) : requested
+        do { try SiamTrain.RunName.validate(name) } catch { outbox.append(.message("\(error)")); return }
+        let dir = runsDirectory.appendingPathComponent(name)
+        let presetName = parent.map { "fork of \($0)" } ?? preset
+        let path = databasePath, runs = runsDirectory, bridge = self.bridge
+        bridge.submit(.work { db in
+            let parentRef = try parent.map { p -> RunParent in
+                let id = try db.runId(named: p)
+                let step = try Self.copyLatestCheckpoint(from: runs.appendingPathComponent(p), to: dir)
+                return RunParent(runId: id, step: step)
+            }
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let runId = try db.createRun(name: name, preset: presetName, configJSON: config.json(), source: .siamon, parent: parentRef)
+            if let p = parentRef, let parent { try db.addEvent(runId: p.runId, step: p.step, kind: "fork", detail: "{\"child\":\"\(name)\"}") }
+            let writer = try StoreWriter(path: path, runId: runId)
+            let jsonl = try StepsFileSink(path: dir.appendingPathComponent("steps.jsonl").path)
+            let host = TrainerHost(name: name) {
+                try TrainingSession(name: name, config: config, runDirectory: dir, sinks: [writer, jsonl], resume: parentRef != nil)
+            }
+            bridge.adopted.withLock { $0.append(StoreBridge.Adoption(name: name, host: host, writer: writer)) }
+            return [.message(parent == nil ? "started \(name)" : "forked \(parent!) at step \(parentRef!.step) as \(name)")]
+        })
+    }
+
+    func adopt(name: String, host: TrainerHost, writer: StoreWriter) {
+        hosts[name] = LiveRun(host: host, writer: writer)
+        rebalanceThreads()
+        host.start()
+    }
+
+    /// Several trainers share the 2 cores: with more than one live, each runs its BLAS on one thread.
+    func rebalanceThreads() {
+        let live = hosts.values.filter { $0.host.status.isLive }.count
+        Blas.threads = live > 1 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    func forkConfig(of run: String) throws -> RunConfig {
+        let dir = runsDirectory.appendingPathComponent(run)
+        guard let loaded = Checkpoint.latest(in: dir), let json = loaded.metadata[Checkpoint.Key.config] else {
+            throw ForkError.noCheckpoint(run: run, dir: dir.path)
+        }
+        return try RunConfig.decode(json: json, source: "checkpoint of \(run)")
+    }
+
+    /// Copies the parent's newest valid checkpoint into the child's folder; returns its step.
+    static func copyLatestCheckpoint(from parentDir: URL?, to dir: URL) throws -> Int {
+        guard let parentDir, let loaded = Checkpoint.latest(in: parentDir) else {
+            throw ForkError.noCheckpoint(run: parentDir?.lastPathComponent ?? "?", dir: parentDir?.path ?? "?")
+        }
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        for file in [Checkpoint.weightsName(step: loaded.step), Checkpoint.optimizerName(step: loaded.step)] {
+            let dst = dir.appendingPathComponent(file)
+            if fm.fileExists(atPath: dst.path) { try fm.removeItem(at: dst) }
+            try fm.copyItem(at: parentDir.appendingPathComponent(file), to: dst)
+        }
+        try Data("\(loaded.step)\n".utf8).write(to: dir.appendingPathComponent(Checkpoint.pointerName), options: .atomic)
+        return loaded.step
+    }
+
+    func defaultName(_ base: String) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "MMdd-HHmmss"
+        var name = "\(URL(fileURLWithPath: base).deletingPathExtension().lastPathComponent)-\(f.string(from: Date()))"
+        while hosts[name] != nil { name += "b" }
+        return name
+    }
+
+    func probe(_ run: String) {
+        outbox.append(.message("probe-v1 for \(run): run `siamon probe \(run)` (in-app probing is not wired yet)"))
+    }
+}
+
+enum ForkError: Error, CustomStringConvertible {
+    case noCheckpoint(run: String, dir: String)
+    var description: String {
+        switch self {
+        case .noCheckpoint(let run, let dir):
+            "cannot fork \(run): no valid checkpoint in \(dir); press k on the run to save one first"
+        }
+    }
+}
+
+/// The presets the new-run dialog offers, read from runs/presets.
+enum PresetCatalog {
+    static func choices() -> [PresetChoice] {
+        let dir = Presets.defaultDirectory()
+        return Presets.available(in: dir).compactMap { name in
+            guard let c = try? Presets.load(nameOrPath: name, presetsDir: dir) else { return nil }
+            let summary = "\(c.data.source) \(c.data.imageSize)px, D=\(c.model.dim) depth \(c.model.depth), batch \(c.train.batchSize)"
+            return PresetChoice(name: name, summary: summary, fields: [
+                PresetField(key: "optimizer.lr", label: "lr", value: String(c.optimizer.lr)),
+                PresetField(key: "schedule.epochs", label: "epochs", value: String(c.schedule.epochs)),
+                PresetField(key: "train.steps", label: "steps", value: c.train.steps.map(String.init) ?? ""),
+                PresetField(key: "train.batch_size", label: "batch", value: String(c.train.batchSize)),
+            ])
+        }
+    }
+}

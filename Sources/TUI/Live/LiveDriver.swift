@@ -1,0 +1,94 @@
+import Foundation
+import MetricsStore
+import SiamTrain
+import Synchronization
+import Tensor
+
+/// The real driver behind the TUI: reads the store on a background thread (StoreBridge) and starts and
+/// steers in-process trainers (TrainerHost). Every method returns at once; nothing here waits on the disk
+/// or a trainer, except `.quit(stopRunning: true)`, which checkpoints and stops live runs on purpose.
+public final class LiveDriver {
+    public let runsDirectory: URL
+    public let databasePath: String
+    /// `watch` mode: a viewer of runs written elsewhere; it starts and steers nothing.
+    public let readOnly: Bool
+    let bridge: StoreBridge
+    var hosts: [String: LiveRun] = [:]
+    var selected: String?
+    var outbox: [AppEvent] = []
+    var presetsSent = false
+    var lastSnapshotPoll = 0.0
+
+    struct LiveRun {
+        let host: TrainerHost
+        let writer: StoreWriter
+    }
+
+    public init(runsDirectory: URL, databasePath: String, readOnly: Bool = false) {
+        self.runsDirectory = runsDirectory
+        self.databasePath = databasePath
+        self.readOnly = readOnly
+        bridge = StoreBridge(databasePath: databasePath)
+    }
+
+    public func poll(now: Double) -> [AppEvent] {
+        for a in bridge.adopted.withLock({ a in defer { a.removeAll() }; return a }) {
+            adopt(name: a.name, host: a.host, writer: a.writer)
+        }
+        bridge.liveStatus.withLock { s in for (name, run) in hosts { s[name] = run.host.status } }
+        for (name, run) in hosts where run.host.status.phase == .failed {
+            outbox.append(.message("run \(name) failed: \(run.host.status.error ?? "unknown error")"))
+            run.writer.statusChanged("failed")
+            hosts[name] = nil
+        }
+        if !presetsSent { presetsSent = true; outbox.append(.presets(PresetCatalog.choices())) }
+        if let s = selected, now - lastSnapshotPoll > 1 { lastSnapshotPoll = now; bridge.submit(.snapshots(run: s)) }
+        defer { outbox.removeAll() }
+        return outbox + bridge.drain()
+    }
+
+    public func perform(_ effect: Effect) {
+        switch effect {
+        case .requestSeries(let run, let key, let columns, let xMode):
+            bridge.submit(.series(run: run, key: key, columns: columns, xMode: xMode))
+        case .selectRuns(let ids):
+            selected = ids.first
+            if let s = selected { bridge.submit(.snapshots(run: s)) }
+        case .startRun(let preset, let name, let overrides):
+            start(preset: preset, name: name, overrides: overrides, forkOf: nil)
+        case .fork(let run, let name, let overrides):
+            start(preset: run, name: name, overrides: overrides, forkOf: run)
+        case .pause(let run): send(.pause, to: run)
+        case .resume(let run): send(.resume, to: run)
+        case .stop(let run): send(.stop, to: run)
+        case .checkpoint(let run): send(.checkpoint, to: run)
+        case .scaleLR(let run, let f): send(.scaleLearningRate(f), to: run)
+        case .probe(let run): probe(run)
+        case .quit(let stopRunning): quit(stopRunning: stopRunning)
+        case .redraw: break
+        }
+    }
+
+    func send(_ command: TrainerCommand, to run: String) {
+        guard !readOnly else { outbox.append(.message("watch mode: siamon only watches here; open `siamon` to steer runs")); return }
+        guard let live = hosts[run], live.host.status.isLive else {
+            outbox.append(.message("\(run) is not running in this siamon; only runs started here can be steered"))
+            return
+        }
+        live.host.send(command)
+    }
+
+    /// Checkpoints and stops every live run (each host saves before it ends), then closes their writers.
+    func quit(stopRunning: Bool) {
+        bridge.stop()
+        guard stopRunning else { return }
+        let live = hosts.values.filter { $0.host.status.isLive }
+        for run in live { run.host.send(.stop) }
+        for run in hosts.values {
+            run.host.join()
+            let phase = run.host.status.phase
+            try? run.writer.finish(status: phase == .done ? .done : phase == .failed ? .failed : .stopped)
+        }
+        hosts.removeAll()
+    }
+}

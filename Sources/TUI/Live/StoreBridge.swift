@@ -1,0 +1,88 @@
+import Foundation
+import MetricsStore
+import SiamTrain
+import Synchronization
+
+/// The store side of the live UI: a background thread that owns its own database connection, answers the
+/// UI's requests and refreshes the run list, so the UI thread never waits on the disk (design.md §2).
+/// Requests go in through `submit`; results come out as `AppEvent`s through `drain`.
+final class StoreBridge: @unchecked Sendable {
+    enum Job: Sendable {
+        case series(run: String, key: String, columns: Int, xMode: XMode)
+        case snapshots(run: String)
+        case work(@Sendable (MetricsDatabase) throws -> [AppEvent])
+    }
+
+    let databasePath: String
+    private let jobs = Mutex<[Job]>([])
+    private let outbox = Mutex<[AppEvent]>([])
+    private let wake = NSCondition()
+    private let stopped = Atomic<Bool>(false)
+    /// Hosts built on this thread for the driver to adopt on the UI thread.
+    struct Adoption: Sendable { let name: String; let host: TrainerHost; let writer: StoreWriter }
+    let adopted = Mutex<[Adoption]>([])
+    /// Runs started in this process: their live status overrides what the store says (set by the driver).
+    let liveStatus = Mutex<[String: HostStatus]>([:])
+
+    init(databasePath: String) {
+        self.databasePath = databasePath
+        let t = Thread { [self] in self.loop() }
+        t.name = "siamon-store-reader"
+        t.start()
+    }
+
+    func submit(_ job: Job) {
+        jobs.withLock { list in
+            // The UI repeats series requests every 0.5 s: keep only the newest of each (run, key).
+            if case .series(let run, let key, _, _) = job {
+                list.removeAll { if case .series(run, key, _, _) = $0 { return true } else { return false } }
+            }
+            list.append(job)
+        }
+        wake.lock(); wake.signal(); wake.unlock()
+    }
+
+    func drain() -> [AppEvent] { outbox.withLock { o in defer { o.removeAll() }; return o } }
+    func stop() { stopped.store(true, ordering: .relaxed); wake.lock(); wake.signal(); wake.unlock() }
+
+    private func emit(_ events: [AppEvent]) { if !events.isEmpty { outbox.withLock { $0.append(contentsOf: events) } } }
+
+    private func loop() {
+        var db: MetricsDatabase?
+        var cache = RunCache()
+        var lastRefresh = 0.0
+        while !stopped.load(ordering: .relaxed) {
+            if db == nil {
+                do { db = try MetricsDatabase(path: databasePath) } catch {
+                    emit([.message("\(error)")])
+                    Thread.sleep(forTimeInterval: 2)
+                    continue
+                }
+            }
+            guard let db else { continue }
+            let pending = jobs.withLock { j in defer { j.removeAll() }; return j }
+            for job in pending { run(job, db: db, cache: &cache) }
+            let now = Date().timeIntervalSince1970
+            if now - lastRefresh > 0.5 {
+                lastRefresh = now
+                do { emit(try cache.refresh(db, live: liveStatus.withLock { $0 })) } catch { emit([.message("\(error)")]) }
+            }
+            wake.lock(); _ = wake.wait(until: Date().addingTimeInterval(0.1)); wake.unlock()
+        }
+    }
+
+    private func run(_ job: Job, db: MetricsDatabase, cache: inout RunCache) {
+        do {
+            switch job {
+            case .series(let run, let key, let columns, let xMode):
+                emit([try cache.series(db, run: run, key: key, columns: columns, xMode: xMode)])
+            case .snapshots(let run):
+                emit(try cache.newSnapshots(db, run: run))
+            case .work(let f):
+                emit(try f(db))
+            }
+        } catch {
+            emit([.message("\(error)")])
+        }
+    }
+}

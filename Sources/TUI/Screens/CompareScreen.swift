@@ -1,0 +1,81 @@
+// The compare view: choose runs (Space), overlay their loss in stable per-run colours, and a table of only the
+// hyper-parameters that differ, next to their probe-v1 results.
+
+import Foundation
+
+public enum CompareScreen {
+    /// FNV-1a (32-bit) of the run name picks its colour, so a run keeps its colour across sessions (LEET).
+    public static func fnv1a(_ s: String) -> UInt32 {
+        var h: UInt32 = 0x811C_9DC5
+        for b in s.utf8 { h ^= UInt32(b); h = h &* 0x0100_0193 }
+        return h
+    }
+    public static func colorIndex(_ name: String) -> Int { Int(fnv1a(name) % UInt32(ThemeRole.seriesPalette.count)) }
+    static let monoGlyphs: [Unicode.Scalar?] = [nil, "•", "×", "+", "o", "*", "#", "%"]
+
+    public static func render(_ s: AppState, _ l: CompareLayout, into buf: inout ScreenBuffer) {
+        let rows = s.visibleRuns
+        let cursorId = rows.indices.contains(s.compareCursor) ? rows[s.compareCursor].id : nil
+        RunListWidget.render(rows, in: l.runs, into: &buf, selected: cursorId, focused: true, title: "choose runs (Space)",
+                             checked: Set(s.compareIds))
+        let chosen = s.compareIds.compactMap { id in s.runs.first { $0.id == id } }
+        overlay(s, chosen, in: l.chart, into: &buf)
+        table(chosen, in: l.table, into: &buf)
+    }
+
+    static func overlay(_ s: AppState, _ runs: [RunRow], in r: Rect, into buf: inout ScreenBuffer) {
+        var lines: [ChartLine] = [], legend: [(String, ThemeRole)] = []
+        for (i, run) in runs.enumerated() {
+            let role = ThemeRole.seriesPalette[colorIndex(run.name)]
+            let glyph = s.monochrome ? monoGlyphs[i % monoGlyphs.count] : nil
+            legend.append(((glyph.map { String(Character($0)) } ?? "▬") + String(run.name.prefix(14)), role))
+            guard let series = s.data[run.id]?.series["loss"], !series.isEmpty, series.xMode == s.chart.xMode else { continue }
+            let data: SeriesData = s.chart.smoothing ? .points(Smoothing.smoothed(series.data, weight: s.chart.smoothingWeight)) : series.data
+            lines.append(ChartLine(label: run.name, role: role, data: data, glyph: glyph))
+        }
+        var c = LineChart(title: "loss" + (s.chart.smoothing ? " · EMA \(s.chart.smoothingWeight)" : "") + (s.chart.logY ? " · log" : ""), lines: lines)
+        c.xMode = s.chart.xMode; c.logY = s.chart.logY; c.legend = legend
+        c.emptyText = runs.isEmpty ? "choose runs with Space" : "waiting for data…"
+        c.render(in: r, into: &buf)
+    }
+
+    /// Keys whose values are not all equal across `runs` (a missing key counts as a value), sorted.
+    public static func differingKeys(_ runs: [RunRow]) -> [String] {
+        let keys = Set(runs.flatMap { $0.config.keys })
+        return keys.filter { k in Set(runs.map { $0.config[k] ?? "–" }).count > 1 }.sorted()
+    }
+
+    static func table(_ runs: [RunRow], in area: Rect, into buf: inout ScreenBuffer) {
+        let inner = Block.render(in: area, into: &buf, title: "hyper-parameters that differ · probe-v1")
+        guard inner.width > 20, inner.height > 1 else { return }
+        guard !runs.isEmpty else {
+            buf.put("choose runs with Space", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 1, Style(.inactiveFg)); return
+        }
+        let keys = differingKeys(runs)
+        let keyWidth = min(26, max(14, (keys.map(\.count).max() ?? 0) + 2))
+        let colWidth = max(6, (inner.width - keyWidth) / runs.count)
+        var y = inner.y
+        func row(_ label: String, _ values: [String], _ role: ThemeRole, _ valueRole: (Int) -> ThemeRole) {
+            guard y < inner.maxY else { return }
+            buf.put(label, x: inner.x + 1, y: y, maxWidth: keyWidth - 1, Style(role))
+            for (i, v) in values.enumerated() {
+                let x = inner.x + keyWidth + i * colWidth
+                guard x < inner.maxX else { break }
+                buf.put(v, x: x, y: y, maxWidth: min(colWidth - 1, inner.maxX - x), Style(valueRole(i)))
+            }
+            y += 1
+        }
+        let roles = runs.map { ThemeRole.seriesPalette[colorIndex($0.name)] }
+        row("run", runs.map(\.name), .title) { roles[$0] }
+        func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
+        row("probe linear", runs.map { pct($0.probeLinear) }, .mainFg) { _ in .hiFg }
+        row("probe k-NN", runs.map { pct($0.probeKnn) }, .mainFg) { _ in .hiFg }
+        row("steps", runs.map { "\($0.step)/\($0.totalSteps)" }, .inactiveFg) { _ in .mainFg }
+        if runs.count < 2 {
+            row("choose another run to see what differs", [], .inactiveFg) { _ in .mainFg }
+        } else if keys.isEmpty {
+            row("all hyper-parameters are equal", [], .inactiveFg) { _ in .mainFg }
+        }
+        for k in keys { row(k, runs.map { $0.config[k] ?? "–" }, .axis) { _ in .mainFg } }
+    }
+}

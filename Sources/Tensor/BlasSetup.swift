@@ -1,0 +1,91 @@
+import Foundation
+
+/// The OpenBLAS core-type fix (design.md §3). Debian's OpenBLAS 0.3.21 autodetects some AVX-512 CPUs as
+/// "Prescott" (≈5× slower sgemm) and reads OPENBLAS_CORETYPE only when the library loads, so the fix is to
+/// re-execute the process once with the variable set. A self-check then verifies sgemm against the naive
+/// matmul; if they disagree, `Blas.sgemm` switches to `Naive.sgemm` (correct, ≈1 GFLOP/s) and a one-line
+/// warning tells the user how to pick another core. We never override a value the user has set.
+public enum BlasSetup {
+    /// Set in the environment before our own re-exec, so it can never loop.
+    public static let reexecMarker = "SIAMON_BLAS_REEXEC"
+    /// Cores with AVX2 or AVX-512 kernels in OpenBLAS 0.3.21; any other name on an AVX-512 CPU is a
+    /// generic (pre-AVX2) fallback the library chose because it did not recognise the CPU model.
+    static let modernCores: Set<String> = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
+
+    /// The decision, separated from the process so tests can cover it: re-exec only when the user left
+    /// OPENBLAS_CORETYPE unset, we have not re-executed already, the core is generic and the CPU has AVX-512F.
+    public static func shouldReexec(coreTypeEnv: String?, marker: String?, coreName: String,
+                                    cpuFlags: Set<String>) -> Bool {
+        guard coreTypeEnv == nil || coreTypeEnv == "", marker == nil else { return false }
+        return !modernCores.contains(coreName.lowercased()) && cpuFlags.contains("avx512f")
+    }
+
+    /// Re-executes /proc/self/exe with OPENBLAS_CORETYPE=SkylakeX when `shouldReexec` says so. Call it first
+    /// thing in main, before threads start. Returns only if no re-exec was needed or execv failed.
+    public static func reexecIfNeeded() {
+        let env = ProcessInfo.processInfo.environment
+        guard shouldReexec(coreTypeEnv: env["OPENBLAS_CORETYPE"], marker: env[reexecMarker],
+                           coreName: Blas.coreName, cpuFlags: cpuFlags()) else { return }
+        setenv(reexecMarker, "1", 1)
+        setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // execv returned, so it failed: carry on with the slow core and say so.
+        unsetenv("OPENBLAS_CORETYPE")
+        let reason = String(cString: strerror(errno))
+        FileHandle.standardError.write(Data("warning: could not re-exec /proc/self/exe with OPENBLAS_CORETYPE=SkylakeX (\(reason)); sgemm runs on the slow \(Blas.coreName) core. Start with OPENBLAS_CORETYPE=SkylakeX set to fix it.\n".utf8))
+    }
+
+    /// The flags line of /proc/cpuinfo (empty where there is none).
+    public static func cpuFlags(cpuinfoPath: String = "/proc/cpuinfo") -> Set<String> {
+        guard let text = try? String(contentsOfFile: cpuinfoPath, encoding: .utf8) else { return [] }
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+        }
+        return []
+    }
+
+    /// Checks cblas sgemm against `Naive.sgemm`. Returns nil when they agree; otherwise turns on
+    /// `Blas.usesNaiveFallback` and returns a one-line warning for the user.
+    public static func selfCheck() -> String? {
+        guard let problem = check(gemm: Blas.cblasSgemm) else { return nil }
+        Blas.usesNaiveFallback = true
+        return "warning: OpenBLAS sgemm on core \(Blas.coreName) disagrees with the naive matmul (\(problem)); "
+            + "using the slow built-in matmul. Try OPENBLAS_CORETYPE=Haswell or Prescott."
+    }
+
+    public typealias Gemm = (Bool, Bool, Int, Int, Int, Float, ConstFloatPtr, Int, ConstFloatPtr, Int, Float, FloatPtr, Int) -> Void
+
+    /// Runs `gemm` on shapes that hit the edge paths (1×1, odd sizes, both transposes, lda > k as attention
+    /// uses, alpha/beta) and a blocked size; returns a description of the first disagreement, or nil.
+    public static func check(gemm: Gemm) -> String? {
+        // (m, n, k, transA, transB, alpha, beta, extra leading-dimension padding)
+        let cases: [(Int, Int, Int, Bool, Bool, Float, Float, Int)] = [
+            (1, 1, 1, false, false, 1, 0, 0), (7, 5, 3, false, false, 1, 0, 0), (33, 17, 65, false, true, 1, 0, 5),
+            (65, 31, 129, true, false, 0.5, 1, 0), (96, 128, 64, true, true, 1, 0, 3), (257, 130, 200, false, false, 1, 1, 0),
+        ]
+        var rng = SeededRNG(seed: 0xB1A5)
+        for (m, n, k, tA, tB, alpha, beta, pad) in cases {
+            let (rowsA, colsA) = tA ? (k, m) : (m, k)
+            let (rowsB, colsB) = tB ? (n, k) : (k, n)
+            let (lda, ldb, ldc) = (colsA + pad, colsB + pad, n + pad)
+            let a = FloatBuffer((0..<(rowsA * lda)).map { _ in Float(rng.normal()) })
+            let b = FloatBuffer((0..<(rowsB * ldb)).map { _ in Float(rng.normal()) })
+            let c0 = (0..<(m * ldc)).map { _ in Float(rng.normal()) }
+            let fast = FloatBuffer(c0), slow = FloatBuffer(c0)
+            gemm(tA, tB, m, n, k, alpha, a.pointer, lda, b.pointer, ldb, beta, fast.pointer, ldc)
+            Naive.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda, b: b.pointer,
+                        ldb: ldb, beta: beta, c: slow.pointer, ldc: ldc)
+            // Float summation of k normal products: error ≈ √k·eps·|terms|; 1e-4·√k leaves a wide margin,
+            // while a wrong kernel gives O(1) errors or NaN.
+            let tol = 1e-4 * Double(k).squareRoot()
+            for i in 0..<(m * ldc) {
+                let err = abs(Double(fast[i]) - Double(slow[i]))
+                if !(err <= tol * (1 + abs(Double(slow[i])))) {
+                    return "m=\(m) n=\(n) k=\(k) transA=\(tA) transB=\(tB): element \(i) is \(fast[i]), expected \(slow[i])"
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for E2E land here with their issue.

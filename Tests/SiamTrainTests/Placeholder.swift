@@ -1,1 +1,0 @@
-// Tests for SiamTrain land here with their issue.

@@ -1,0 +1,66 @@
+import Foundation
+import SiamTrain
+import Tensor
+import Testing
+
+/// probe-v1 on raw Fashion-MNIST pixels (/255) from Debian's dataset-fashion-mnist (installed by `make deps`).
+@Suite("probe-v1 Fashion-MNIST raw pixels")
+struct ProbeFashionMNISTTests {
+    /// design.md §6 reference points for raw pixels.
+    static let referenceLinear = 83.88, referenceKNN = 84.59
+    static let fullRun = ProcessInfo.processInfo.environment["SIAMON_FULL_PROBE"] == "1"
+
+    @Test func readerGivesTheKnownShapesAndLabels() throws {
+        let test = try ProbeData.fashionMNISTPixels(train: false)
+        #expect(test.count == 10_000 && test.dim == 784)
+        // Fashion-MNIST's test split is balanced: 1000 images per class.
+        let perClass = (0..<10).map { c in test.labels.filter { $0 == c }.count }
+        #expect(perClass == [Int](repeating: 1000, count: 10))
+        let px = test.features.array
+        #expect(px.min()! == 0 && px.max()! == 1)
+    }
+
+    @Test func missingAndCorruptFilesGiveClearErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("t10k-images-idx3-ubyte.gz").path
+        #expect(throws: ProbeError.fileMissing(path: images)) {
+            try ProbeData.fashionMNISTPixels(train: false, directory: dir.path)
+        }
+        // A gzip header (1f 8b, deflate) followed by garbage.
+        _ = FileManager.default.createFile(atPath: images, contents: Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0x12]))
+        do {
+            _ = try ProbeData.fashionMNISTPixels(train: false, directory: dir.path)
+            Issue.record("a damaged gzip file was accepted")
+        } catch {
+            guard case .corruptFile(let path, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(path == images)
+            #expect(error.description.contains("dataset-fashion-mnist"))
+        }
+    }
+
+    /// Debug-build friendly: 6k train / 1k test, 10 linear epochs. Full-data accuracies are about 84 %.
+    @Test func subsetGivesSaneAccuracies() throws {
+        let train = try ProbeData.fashionMNISTPixels(train: true, limit: 6000)
+        let test = try ProbeData.fashionMNISTPixels(train: false, limit: 1000)
+        let r = try ProbeV1.evaluate(train: train, test: test, classes: 10, seed: 0,
+                                     linearConfig: .init(epochs: 10))
+        print("probe-v1 raw pixels, 6k/1k subset: linear \(r.linear) % (\(r.linearSeconds) s), kNN \(r.knn) % (\(r.knnSeconds) s)")
+        #expect(r.linear > 70 && r.linear < 95)
+        #expect(r.knn > 70 && r.knn < 95)
+        // kNN has no randomness: PyTorch (F.normalize, topk 20, scatter_add of exp(sim/0.07)) on the same
+        // first 6000/1000 samples gives 80.40 %.
+        #expect(abs(r.knn - 80.4) <= 0.15)
+    }
+
+    /// The full probe-v1 on 60k/10k; run with `SIAMON_FULL_PROBE=1` (release build recommended).
+    @Test(.enabled(if: fullRun)) func fullRunMatchesDesignReference() throws {
+        let train = try ProbeData.fashionMNISTPixels(train: true)
+        let test = try ProbeData.fashionMNISTPixels(train: false)
+        let r = try ProbeV1.evaluate(train: train, test: test, classes: 10, seed: 0)
+        print("probe-v1 raw pixels, full: linear \(r.linear) % (\(r.linearSeconds) s), kNN \(r.knn) % (\(r.knnSeconds) s), total \(r.seconds) s, OpenBLAS core \(Blas.coreName), \(Blas.threads) threads")
+        #expect(abs(r.linear - Self.referenceLinear) <= 0.5)
+        #expect(abs(r.knn - Self.referenceKNN) <= 0.5)
+    }
+}

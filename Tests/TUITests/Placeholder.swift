@@ -1,1 +1,0 @@
-// Tests for TUI land here with their issue.

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import Tensor
+import TestSupport
+
+@Suite struct FastMathTests {
+    /// erf over ≥1e6 points of [−10, 10] plus extremes, against Double erf: max abs error ≤ 1e-6.
+    @Test func erfIsAccurateToOneMillionth() {
+        let n = 1_200_000
+        var worst = 0.0, worstX: Float = 0
+        func check(_ x: Float) {
+            let err = abs(Double(FastMath.erf(x)) - Foundation.erf(Double(x)))
+            if !(err <= worst) { worst = err; worstX = x }
+        }
+        for i in 0...n { check(Float(-10 + 20 * Double(i) / Double(n))) }
+        let extremes: [Float] = [0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+                                 1e-20, -1e-20, 1e-7, 9.3, -9.3, 30, -30, 1e10, -1e10, .greatestFiniteMagnitude,
+                                 -.greatestFiniteMagnitude, .infinity, -.infinity]
+        for x in extremes { check(x) }
+        #expect(worst <= 1e-6, "max |erf error| \(worst) at x = \(worstX)")
+        #expect(FastMath.erf(.nan).isNaN, "erf(NaN) must be NaN")
+    }
+
+    @Test func normalCDFKeepsRelativeAccuracyInTheLowerTail() {
+        var worst = 0.0, worstX = 0.0
+        for i in 0...4000 {
+            let x = -8 + 8 * Double(i) / 4000
+            let exact = 0.5 * Foundation.erfc(-x / 2.0.squareRoot())
+            let rel = abs(Double(FastMath.normalCDF(Float(x))) - exact) / exact
+            if rel > worst { worst = rel; worstX = x }
+        }
+        #expect(worst <= 2e-5, "normalCDF worst relative error \(worst) at \(worstX)")
+    }
+
+    @Test func expIsAccurate() {
+        var worst = 0.0, worstX: Float = 0
+        for i in 0...200_000 {
+            let x = Float(-87 + 175 * Double(i) / 200_000)
+            let rel = abs(Double(FastMath.exp(x)) - Foundation.exp(Double(x))) / Foundation.exp(Double(x))
+            if rel > worst { worst = rel; worstX = x }
+        }
+        #expect(worst <= 5e-7, "exp worst relative error \(worst) at \(worstX)")
+        #expect(FastMath.exp(-1000) < 1e-37 && FastMath.exp(-.infinity) < 1e-37, "exp underflows towards 0")
+    }
+}
+
+@Suite struct GELUTests {
+    @Test func matchesNaiveOnRandomShapes() {
+        propertyCheck("gelu") { rng, label in
+            let n = rng.size(1000)
+            let x = FloatBuffer(rng.floats(n, scale: 3))
+            let dy = FloatBuffer(rng.floats(n))
+            let (yF, yN) = (FloatBuffer(count: n), FloatBuffer(count: n))
+            GELU.forward(out: yF.pointer, input: x.pointer, count: n)
+            Naive.geluForward(out: yN.pointer, input: x.pointer, count: n)
+            // Φ has ≈1e-7 relative accuracy, plus ≈1e-6 relative from rounding x² in the tail.
+            expectClose(yF.array, yN.array, atol: 1e-7, rtol: 1e-5, "\(label) forward")
+            let (dF, dN) = (FloatBuffer(Array(repeating: 1, count: n)), FloatBuffer(Array(repeating: 1, count: n)))
+            GELU.backward(dInput: dF.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+            Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+            expectClose(dF.array, dN.array, atol: 1e-6, rtol: 1e-5, "\(label) backward")
+        }
+    }
+
+    @Test func finiteDifferences() {
+        var rng = SeededRNG(seed: 21)
+        let x = (rng.floats(12, scale: 2) + [0, -4, 4, 0.5]).map(Double.init)
+        let r = rng.floats(x.count).map(Double.init)
+        let (dx, dy, xb) = (FloatBuffer(count: x.count), FloatBuffer(doubles: r), FloatBuffer(doubles: x))
+        GELU.backward(dInput: dx.pointer, dOut: dy.pointer, input: xb.pointer, count: x.count)
+        gradCheck("gelu", names: ["input"], inputs: [x], analytic: [dx.doubles], weights: r) { D64.gelu($0[0]) }
+    }
+
+    @Test func forwardMayRunInPlace() {
+        let values: [Float] = [-3, -1, 0, 0.5, 2]
+        let buffer = FloatBuffer(values), expected = FloatBuffer(count: values.count), source = FloatBuffer(values)
+        Naive.geluForward(out: expected.pointer, input: source.pointer, count: values.count)
+        GELU.forward(out: buffer.pointer, input: buffer.pointer, count: values.count)
+        expectClose(buffer.array, expected.array, atol: 1e-7, rtol: 1e-5, "in-place gelu")
+    }
+}
+
+@Suite struct SoftmaxTests {
+    @Test func matchesNaiveAndRowsSumToOne() {
+        propertyCheck("softmax") { rng, label in
+            let (R, N) = (rng.size(7), rng.size(120))
+            let x = FloatBuffer(rng.floats(R * N, scale: 4)), dy = FloatBuffer(rng.floats(R * N))
+            let (yF, yN) = (FloatBuffer(count: R * N), FloatBuffer(count: R * N))
+            Softmax.forward(out: yF.pointer, input: x.pointer, rows: R, columns: N)
+            Naive.softmaxForward(out: yN.pointer, input: x.pointer, rows: R, columns: N)
+            expectClose(yF.array, yN.array, atol: 1e-7, rtol: 1e-5, "\(label) forward")
+            for r in 0..<R {
+                let s = yF.array[r * N ..< (r + 1) * N].reduce(0, +)
+                #expect(abs(s - 1) < 1e-5, "\(label) row \(r) sums to \(s)")
+            }
+            let (dF, dN) = (FloatBuffer(count: R * N), FloatBuffer(count: R * N))
+            Softmax.backward(dInput: dF.pointer, dOut: dy.pointer, out: yF.pointer, rows: R, columns: N)
+            Naive.softmaxBackward(dInput: dN.pointer, dOut: dy.pointer, out: yF.pointer, rows: R, columns: N)
+            expectClose(dF.array, dN.array, atol: 1e-6, rtol: 1e-5, "\(label) backward")
+        }
+    }
+
+    @Test func finiteDifferences() {
+        var rng = SeededRNG(seed: 22)
+        let (R, N) = (3, 5)
+        let x = rng.floats(R * N, scale: 2).map(Double.init), r = rng.floats(R * N).map(Double.init)
+        let y = FloatBuffer(count: R * N), dx = FloatBuffer(count: R * N)
+        let xb = FloatBuffer(doubles: x), dy = FloatBuffer(doubles: r)
+        Softmax.forward(out: y.pointer, input: xb.pointer, rows: R, columns: N)
+        Softmax.backward(dInput: dx.pointer, dOut: dy.pointer, out: y.pointer, rows: R, columns: N)
+        gradCheck("softmax", names: ["input"], inputs: [x], analytic: [dx.doubles], weights: r) {
+            D64.softmax($0[0], R: R, N: N)
+        }
+    }
+
+    @Test func largeLogitsDoNotOverflow() {
+        let x = FloatBuffer([1000, 999, -1000]), y = FloatBuffer(count: 3)
+        Softmax.forward(out: y.pointer, input: x.pointer, rows: 1, columns: 3)
+        let e = 1 / (1 + Foundation.exp(-1.0))
+        expectClose(y.array, [Float(e), Float(1 - e), 0], atol: 1e-6, rtol: 1e-5, "softmax of large logits")
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for ViT land here with their issue.
