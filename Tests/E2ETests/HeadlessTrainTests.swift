@@ -29,7 +29,7 @@ import TestSupport
     /// The base preset builds ViT-B/16 and reports the official parameter count (spec §2.9), without training.
     @Test func basePresetReportsOfficialParameterCount() {
         let r = spawnAndWait(TUIEndToEndTests.binary, ["train", "--preset", "base", "--describe"])
-        #expect(r.status == 0, r.stderr)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("parameters: 129,944,832 trainable + 590,592 frozen"), "stdout: \(r.stdout)")
     }
 }
