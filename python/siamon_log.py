@@ -55,21 +55,17 @@ MIGRATIONS = [
   writerHost TEXT,
   heartbeat REAL
 );
-CREATE TABLE scalarKey (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE
-);
 CREATE TABLE scalar (
   runId INTEGER NOT NULL,
-  keyId INTEGER NOT NULL,
+  key TEXT NOT NULL,
   step INTEGER NOT NULL,
   value REAL,
   wallTime REAL,
-  PRIMARY KEY (runId, keyId, step)
+  PRIMARY KEY (runId, key, step)
 );
 CREATE TABLE scalarBucket (
   runId INTEGER NOT NULL,
-  keyId INTEGER NOT NULL,
+  key TEXT NOT NULL,
   level INTEGER NOT NULL,
   bucket INTEGER NOT NULL,
   stepMin INTEGER NOT NULL,
@@ -80,15 +76,15 @@ CREATE TABLE scalarBucket (
   max REAL,
   count INTEGER NOT NULL,
   nanCount INTEGER NOT NULL,
-  PRIMARY KEY (runId, keyId, level, bucket)
+  PRIMARY KEY (runId, key, level, bucket)
 ) WITHOUT ROWID;
 CREATE TABLE latest (
   runId INTEGER NOT NULL,
-  keyId INTEGER NOT NULL,
+  key TEXT NOT NULL,
   step INTEGER NOT NULL,
   value REAL,
   wallTime REAL,
-  PRIMARY KEY (runId, keyId)
+  PRIMARY KEY (runId, key)
 ) WITHOUT ROWID;
 CREATE TABLE event (
   id INTEGER PRIMARY KEY,
@@ -139,6 +135,56 @@ CREATE TABLE probe (
   wallTime REAL NOT NULL
 );
 CREATE INDEX probeByRun ON probe (runId, step);"""),
+    ("2026-11-26 v2 integer metric keys", """CREATE TABLE scalarKey (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+INSERT INTO scalarKey (name)
+  SELECT key FROM scalar UNION SELECT key FROM latest UNION SELECT key FROM scalarBucket ORDER BY 1;
+ALTER TABLE scalar RENAME TO scalarV1;
+CREATE TABLE scalar (
+  runId INTEGER NOT NULL,
+  keyId INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  value REAL,
+  wallTime REAL,
+  PRIMARY KEY (runId, keyId, step)
+);
+INSERT INTO scalar (rowid, runId, keyId, step, value, wallTime)
+  SELECT s.rowid, s.runId, k.id, s.step, s.value, s.wallTime
+  FROM scalarV1 s JOIN scalarKey k ON k.name = s.key ORDER BY s.rowid;
+DROP TABLE scalarV1;
+ALTER TABLE scalarBucket RENAME TO scalarBucketV1;
+CREATE TABLE scalarBucket (
+  runId INTEGER NOT NULL,
+  keyId INTEGER NOT NULL,
+  level INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  stepMin INTEGER NOT NULL,
+  stepMax INTEGER NOT NULL,
+  first REAL,
+  last REAL,
+  min REAL,
+  max REAL,
+  count INTEGER NOT NULL,
+  nanCount INTEGER NOT NULL,
+  PRIMARY KEY (runId, keyId, level, bucket)
+) WITHOUT ROWID;
+INSERT INTO scalarBucket
+  SELECT b.runId, k.id, b.level, b.bucket, b.stepMin, b.stepMax, b.first, b.last, b.min, b.max, b.count, b.nanCount
+  FROM scalarBucketV1 b JOIN scalarKey k ON k.name = b.key;
+DROP TABLE scalarBucketV1;
+ALTER TABLE latest RENAME TO latestV1;
+CREATE TABLE latest (
+  runId INTEGER NOT NULL,
+  keyId INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  value REAL,
+  wallTime REAL,
+  PRIMARY KEY (runId, keyId)
+) WITHOUT ROWID;
+INSERT INTO latest SELECT l.runId, k.id, l.step, l.value, l.wallTime FROM latestV1 l JOIN scalarKey k ON k.name = l.key;
+DROP TABLE latestV1;"""),
 ]
 
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")
