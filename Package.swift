@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "MetricsStoreTests", dependencies: ["MetricsStore", "SiamTrain", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "MetricsStore", "SiamTrain", "TestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport"]),
+        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore"]),
     ]
 )
 

@@ -110,8 +110,8 @@ extension MetricsDatabase {
                 SELECT r.id, r.name, r.status, r.preset, r.createdAt, r.endedAt, r.source, r.parentRunId,
                        r.parentStep, r.writerPid, r.writerHost, r.heartbeat,
                        (SELECT max(step) FROM latest WHERE runId = r.id),
-                       (SELECT value FROM latest WHERE runId = r.id AND key = 'loss'),
-                       (SELECT count(*) FROM latest WHERE runId = r.id AND key = 'loss')
+                       (SELECT value FROM latest WHERE runId = r.id AND keyId = (SELECT id FROM scalarKey WHERE name = 'loss')),
+                       (SELECT count(*) FROM latest WHERE runId = r.id AND keyId = (SELECT id FROM scalarKey WHERE name = 'loss'))
                 FROM run r ORDER BY r.id
                 """) { s in
                 let id = s.int(0)
@@ -198,7 +198,7 @@ extension MetricsDatabase {
     /// The keys logged for a run (from the `latest` summary, so no history scan).
     public func keys(runId: Int64) throws -> [String] {
         var out: [String] = []
-        try with { c in try c.rows("SELECT key FROM latest WHERE runId = ? ORDER BY key", [.int(runId)]) { s in out.append(s.text(0)) } }
+        try with { c in try c.rows("SELECT k.name FROM latest l JOIN scalarKey k ON k.id = l.keyId WHERE l.runId = ? ORDER BY k.name", [.int(runId)]) { s in out.append(s.text(0)) } }
         return out
     }
 }

@@ -8,7 +8,8 @@ extension MetricsDatabase {
     public func series(runId: Int64, key: String, columns: Int, xRange: ClosedRange<Int>? = nil) throws -> [ColumnBucket] {
         precondition(columns > 0, "columns must be positive, got \(columns)")
         return try with { c in
-            guard let (lo, hi) = try Self.bounds(c, runId: runId, key: key, xRange: xRange) else { return [] }
+            guard let key = try Self.keyId(c, key),
+                  let (lo, hi) = try Self.bounds(c, runId: runId, key: key, xRange: xRange) else { return [] }
             let colWidth = (hi - lo + columns) / columns        // ceil((hi - lo + 1) / columns)
             var maxLevel = 0
             for l in Pyramid.levels where Pyramid.width(level: l) <= colWidth { maxLevel = l }
@@ -23,19 +24,24 @@ extension MetricsDatabase {
         }
     }
 
+    /// The id of a metric name, nil when no run has logged it.
+    static func keyId(_ c: Connection, _ name: String) throws -> Int64? {
+        try c.scalarInt("SELECT id FROM scalarKey WHERE name = ?", [.text(name)])
+    }
+
     /// The first and last logged step of the series inside xRange (two index seeks), nil if none.
-    private static func bounds(_ c: Connection, runId: Int64, key: String, xRange: ClosedRange<Int>?) throws -> (Int, Int)? {
+    private static func bounds(_ c: Connection, runId: Int64, key: Int64, xRange: ClosedRange<Int>?) throws -> (Int, Int)? {
         let a = Int64(xRange?.lowerBound ?? Int(Int64.min)), b = Int64(xRange?.upperBound ?? Int(Int64.max))
-        let args: [SQLValue] = [.int(runId), .text(key), .int(a), .int(b)]
-        guard let lo = try c.scalarInt("SELECT step FROM scalar WHERE runId = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY step LIMIT 1", args),
-              let hi = try c.scalarInt("SELECT step FROM scalar WHERE runId = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY step DESC LIMIT 1", args)
+        let args: [SQLValue] = [.int(runId), .int(key), .int(a), .int(b)]
+        guard let lo = try c.scalarInt("SELECT step FROM scalar WHERE runId = ? AND keyId = ? AND step BETWEEN ? AND ? ORDER BY step LIMIT 1", args),
+              let hi = try c.scalarInt("SELECT step FROM scalar WHERE runId = ? AND keyId = ? AND step BETWEEN ? AND ? ORDER BY step DESC LIMIT 1", args)
         else { return nil }
         return (Int(lo), Int(hi))
     }
 
     /// Feeds `fold` the aggregates covering lo...hi in ascending step order: whole buckets of `level` in the
     /// middle, finer levels (down to raw rows) for the partial edges.
-    private static func cover(_ c: Connection, runId: Int64, key: String, lo: Int, hi: Int, level: Int,
+    private static func cover(_ c: Connection, runId: Int64, key: Int64, lo: Int, hi: Int, level: Int,
                               _ fold: (Pyramid.Agg) -> Void) throws {
         guard lo <= hi else { return }
         if level > 0 && lo < 0 {   // bucket arithmetic below assumes steps ≥ 0; negative steps are rare: raw rows
@@ -44,8 +50,8 @@ extension MetricsDatabase {
             return
         }
         if level == 0 {
-            try c.rows("SELECT step, value FROM scalar WHERE runId = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY step",
-                       [.int(runId), .text(key), .int(Int64(lo)), .int(Int64(hi))]) { s in
+            try c.rows("SELECT step, value FROM scalar WHERE runId = ? AND keyId = ? AND step BETWEEN ? AND ? ORDER BY step",
+                       [.int(runId), .int(key), .int(Int64(lo)), .int(Int64(hi))]) { s in
                 fold(Pyramid.Agg(step: Int(s.int(0)), value: s.double(1)))
             }
             return
@@ -60,8 +66,8 @@ extension MetricsDatabase {
         try cover(c, runId: runId, key: key, lo: lo, hi: firstFull - 1, level: level - 1, fold)
         try c.rows("""
             SELECT stepMin, stepMax, first, last, min, max, count, nanCount FROM scalarBucket
-            WHERE runId = ? AND key = ? AND level = ? AND bucket BETWEEN ? AND ? ORDER BY bucket
-            """, [.int(runId), .text(key), .int(Int64(level)),
+            WHERE runId = ? AND keyId = ? AND level = ? AND bucket BETWEEN ? AND ? ORDER BY bucket
+            """, [.int(runId), .int(key), .int(Int64(level)),
                   .int(Int64(Pyramid.bucket(step: firstFull, level: level))),
                   .int(Int64(Pyramid.bucket(step: lastFullEnd, level: level)))]) { s in
             fold(Pyramid.Agg(stepMin: Int(s.int(0)), stepMax: Int(s.int(1)), first: s.double(2), last: s.double(3),
@@ -74,8 +80,9 @@ extension MetricsDatabase {
     public func points(runId: Int64, key: String) throws -> [ScalarPoint] {
         var out: [ScalarPoint] = []
         try with { c in
-            try c.rows("SELECT step, value, wallTime FROM scalar WHERE runId = ? AND key = ? ORDER BY step",
-                       [.int(runId), .text(key)]) { s in
+            guard let kid = try Self.keyId(c, key) else { return }
+            try c.rows("SELECT step, value, wallTime FROM scalar WHERE runId = ? AND keyId = ? ORDER BY step",
+                       [.int(runId), .int(kid)]) { s in
                 out.append(ScalarPoint(runId: runId, key: key, step: Int(s.int(0)), value: s.double(1), wallTime: s.optionalDouble(2)))
             }
         }
@@ -85,7 +92,7 @@ extension MetricsDatabase {
     /// Calls `body` for every point of a run ordered by step then key, without collecting them (export).
     public func forEachPoint(runId: Int64, _ body: (ScalarPoint) throws -> Void) throws {
         try with { c in
-            try c.rows("SELECT key, step, value, wallTime FROM scalar WHERE runId = ? ORDER BY step, key", [.int(runId)]) { s in
+            try c.rows("SELECT k.name, s.step, s.value, s.wallTime FROM scalar s JOIN scalarKey k ON k.id = s.keyId WHERE s.runId = ? ORDER BY s.step, k.name", [.int(runId)]) { s in
                 try body(ScalarPoint(runId: runId, key: s.text(0), step: Int(s.int(1)), value: s.double(2), wallTime: s.optionalDouble(3)))
             }
         }

@@ -19,6 +19,16 @@ final class LineReader {
 
     deinit { fclose(file); free(buffer) }
 
+    /// Calls `body` with the next line's bytes (no newline; valid only during the call); nil at the end.
+    func nextBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
+        let n = getline(&buffer, &capacity, file)
+        guard n >= 0, let b = buffer else { return nil }
+        lineNumber += 1
+        var len = n
+        while len > 0 && (b[len - 1] == 0x0A || b[len - 1] == 0x0D) { len -= 1 }
+        return try b.withMemoryRebound(to: UInt8.self, capacity: len) { try body(UnsafeBufferPointer(start: $0, count: len)) }
+    }
+
     /// The next line without its newline, or nil at the end of the file.
     func next() -> String? {
         let n = getline(&buffer, &capacity, file)

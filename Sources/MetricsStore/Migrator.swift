@@ -18,10 +18,12 @@ enum Migrator {
         }
     }
 
-    static func migrate(_ c: Connection) throws {
+    /// Applies every migration not yet applied, in order; `upTo` stops after the named one (upgrade tests).
+    static func migrate(_ c: Connection, upTo last: String? = nil) throws {
         try c.transaction { try c.exec(Schema.migrationsTable) }
         try checkKnown(c)
-        for m in Schema.migrations {
+        let count = last.flatMap { n in Schema.migrations.firstIndex { $0.name == n } }.map { $0 + 1 } ?? Schema.migrations.count
+        for m in Schema.migrations.prefix(count) {
             // Checked inside the transaction: two processes creating the same new file must not both apply it.
             try c.transaction {
                 let done = try c.scalarInt("SELECT count(*) FROM migrations WHERE name = ?", [.text(m.name)]) ?? 0

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Incremental reading for live views (design.md §5): `PRAGMA data_version` first (it changes only when
 /// another connection commits), then only the rows past the last rowid seen. Cost is O(new rows) per poll,
 /// not O(history) as in trackio. Use a connection of its own (data_version ignores this connection's writes).
@@ -16,6 +18,7 @@ public final class StorePoller: @unchecked Sendable {
     private var lastScalar: Int64
     private var lastEvent: Int64
     private let limit: Int
+    private let lock = NSLock()    // poll() may be called from any thread, one at a time
 
     /// `fromStart: false` skips existing history (load it with `series` instead) and returns only new rows.
     public init(database: MetricsDatabase, fromStart: Bool = false, rowLimit: Int = 200_000) throws {
@@ -32,6 +35,7 @@ public final class StorePoller: @unchecked Sendable {
 
     /// New rows since the last call, or nil when nothing was committed by anyone else since then.
     public func poll() throws -> Update? {
+        lock.lock(); defer { lock.unlock() }
         let version = try db.dataVersion()
         if version == lastVersion { return nil }
         var u = Update()
@@ -39,7 +43,7 @@ public final class StorePoller: @unchecked Sendable {
             // One read transaction, so the scalar and event cursors see the same snapshot.
             try c.exec("BEGIN")
             defer { try? c.exec("COMMIT") }
-            try c.rows("SELECT rowid, runId, key, step, value, wallTime FROM scalar WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            try c.rows("SELECT s.rowid, s.runId, k.name, s.step, s.value, s.wallTime FROM scalar s JOIN scalarKey k ON k.id = s.keyId WHERE s.rowid > ? ORDER BY s.rowid LIMIT ?",
                        [.int(lastScalar), .int(Int64(limit))]) { s in
                 lastScalar = s.int(0)
                 u.scalars.append(ScalarPoint(runId: s.int(1), key: s.text(2), step: Int(s.int(3)), value: s.double(4),

@@ -40,7 +40,7 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
     private var snapshots: [SnapshotRecord] = []
     private var stopping = false, exited = false
     private var requested = 0, committed = 0
-    private var stats = (dropped: 0, blocked: 0, commits: 0, lastStep: Int?.none, error: String?.none)
+    private var stats = (dropped: 0, blocked: 0, commits: 0, lastStep: Int?.none, error: String?.none, commitSeconds: 0.0)
     // Writer thread only: the last status this writer set (a run it ended itself is never revived).
     private var ownStatus: RunStatus = .running
 
@@ -55,6 +55,16 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
             try s.run()
         }
         Thread.detachNewThread { [self] in self.loop() }
+    }
+
+    /// Creates run `name` in the database at `path` and returns its writer (the usual way a trainer starts).
+    public static func create(path: String, name: String, preset: String, configJSON: String,
+                              source: RunSource = .siamon, parent: RunParent? = nil,
+                              options: Options = Options()) throws -> StoreWriter {
+        let db = try MetricsDatabase(path: path)
+        let id = try db.createRun(name: name, preset: preset, configJSON: configJSON, source: source, parent: parent)
+        db.close()
+        return try StoreWriter(path: path, runId: id, options: options)
     }
 
     // MARK: Producer side (any thread; never waits on the disk)
@@ -119,6 +129,10 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
         let err = stats.error
         cond.unlock()
         if already { return }
+        // Hand the WAL back to the main file and shrink it, so a finished run leaves no large -wal behind
+        // (best effort: a reader may hold it, and then the next writer's checkpoint does it).
+        // Busy timeout 0 here: TRUNCATE would otherwise wait out the timeout while a watcher is reading.
+        try? db.with { c in try c.exec("PRAGMA busy_timeout=0; PRAGMA wal_checkpoint(TRUNCATE)") }
         db.close()
         if let e = err { throw StoreError.sqlite(path: db.path, code: 0, message: "last batch not written: \(e)", sql: "COMMIT") }
     }
@@ -128,6 +142,8 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
     public var commits: Int { cond.lock(); defer { cond.unlock() }; return stats.commits }
     public var lastCommittedStep: Int? { cond.lock(); defer { cond.unlock() }; return stats.lastStep }
     public var lastError: String? { cond.lock(); defer { cond.unlock() }; return stats.error }
+    /// Wall time the writer thread spent inside commits (for the logging-cost benchmark).
+    public var commitSeconds: Double { cond.lock(); defer { cond.unlock() }; return stats.commitSeconds }
 
     // MARK: Writer thread
 
@@ -148,9 +164,12 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
             let beat = now - lastBeat >= options.heartbeatInterval
             var err: String?
             var step: Int?
+            var spent = 0.0
             if !batch.isEmpty || !snaps.isEmpty || beat {
+                let t0 = DispatchTime.now().uptimeNanoseconds
                 do { step = try commit(batch, snaps, now: now); lastBeat = now; failures = 0 }
                 catch { err = "\(error)"; failures += 1 }
+                spent = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             }
             cond.lock()
             if let e = err, !(stop && failures > 3) {
@@ -159,7 +178,7 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
                 stats.error = e
             } else {
                 if err == nil { stats.error = nil } else { stats.error = err }
-                if batch.isEmpty == false || !snaps.isEmpty { stats.commits += 1 }
+                if batch.isEmpty == false || !snaps.isEmpty { stats.commits += 1; stats.commitSeconds += spent }
                 if let s = step { stats.lastStep = Swift.max(stats.lastStep ?? s, s) }
                 committed = gen
             }

@@ -4,6 +4,7 @@ import MetricsStore
 import SiamTrain
 import Synchronization
 import Tensor
+import ViT
 
 /// Set by SIGINT/SIGTERM; the training loop checkpoints and exits cleanly when it sees it.
 let interruptRequested = Atomic<Bool>(false)
@@ -19,11 +20,13 @@ struct Train: ParsableCommand {
     var headless = false
     @Flag(help: "Continue the named run from its newest valid checkpoint.") var resume = false
     @Flag(help: "Run probe-v1 on the final weights.") var probe = false
+    @Flag(help: "Print the model's shapes and parameter counts, then exit without training.") var describe = false
 
     func run() throws {
         BlasSetup.reexecIfNeeded()
         if let warning = BlasSetup.selfCheck() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let c = try config.load()
+        if describe { print(ModelDescription.text(c)); return }
         let runName = name ?? RunNaming.defaultName(preset: config.preset)
         if !headless && isatty(STDOUT_FILENO) != 0 && !resume {
             let overrides = Dictionary(config.overrides.compactMap { o -> (String, String)? in
@@ -144,5 +147,22 @@ enum RunNaming {
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"
         return "\(presetName(preset))-\(f.string(from: Date()))"
+    }
+}
+
+/// `siamon train --describe`: the network's shapes and parameter counts from its layout table (no allocation).
+enum ModelDescription {
+    static func text(_ c: RunConfig) -> String {
+        let S = c.networkShape, layout = SiameseLayout(shape: S)
+        func n(_ x: Int) -> String {
+            let f = NumberFormatter(); f.numberStyle = .decimal; f.groupingSeparator = ","
+            return f.string(from: NSNumber(value: x)) ?? String(x)
+        }
+        return """
+            model: ViT \(S.imageSize)px/\(S.model.patchSize) (\(S.patches) patches), D=\(S.dim), depth \(S.model.depth), heads \(S.model.heads), \
+            projector \(S.model.projectorDepth) + decoder \(S.model.decoderDepth) BN blocks (\(S.model.decoderHeads) heads), mask \(S.maskCount)/\(S.patches)
+            tokens: online \(S.onlineTokens), target \(S.targetTokens), decoder \(S.decoderTokens)
+            parameters: \(n(layout.trainableCount)) trainable + \(n(layout.frozenPatchEmbedCount)) frozen (patch embedding); target (EMA) \(n(layout.target.count))
+            """
     }
 }

@@ -18,11 +18,11 @@ CREATE TABLE event (
 CREATE INDEX eventByRun ON event (runId, step);
 CREATE TABLE latest (
   runId INTEGER NOT NULL,
-  key TEXT NOT NULL,
+  keyId INTEGER NOT NULL,
   step INTEGER NOT NULL,
   value REAL,
   wallTime REAL,
-  PRIMARY KEY (runId, key)
+  PRIMARY KEY (runId, keyId)
 ) WITHOUT ROWID;
 CREATE TABLE migrations (name TEXT NOT NULL PRIMARY KEY, appliedAt REAL NOT NULL);
 CREATE TABLE probe (
@@ -52,15 +52,15 @@ CREATE TABLE run (
 );
 CREATE TABLE scalar (
   runId INTEGER NOT NULL,
-  key TEXT NOT NULL,
+  keyId INTEGER NOT NULL,
   step INTEGER NOT NULL,
   value REAL,
   wallTime REAL,
-  PRIMARY KEY (runId, key, step)
+  PRIMARY KEY (runId, keyId, step)
 );
 CREATE TABLE scalarBucket (
   runId INTEGER NOT NULL,
-  key TEXT NOT NULL,
+  keyId INTEGER NOT NULL,
   level INTEGER NOT NULL,
   bucket INTEGER NOT NULL,
   stepMin INTEGER NOT NULL,
@@ -71,8 +71,12 @@ CREATE TABLE scalarBucket (
   max REAL,
   count INTEGER NOT NULL,
   nanCount INTEGER NOT NULL,
-  PRIMARY KEY (runId, key, level, bucket)
+  PRIMARY KEY (runId, keyId, level, bucket)
 ) WITHOUT ROWID;
+CREATE TABLE scalarKey (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
 CREATE TABLE snapshot (
   id INTEGER PRIMARY KEY,
   runId INTEGER NOT NULL,
