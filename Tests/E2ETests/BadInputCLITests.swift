@@ -5,7 +5,8 @@ import Testing
 /// runs `siamon`, which must exit non-zero (not by a signal, not by the timeout) with exactly one stderr line,
 /// the expected one, and leave the runs folder and the corpus byte-for-byte as they were.
 ///
-/// A case is `args` (placeholders {bad}, {cli}, {runs}), a `setup` for the runs folder, and the expected line
+/// A case is `args` (placeholders {bad}, {cli}, {runs}; {dbbytes} in an expected line is the size of the
+/// template database, which changes with the schema), a `setup` for the runs folder, and the expected line
 /// (`expected`, or `expected_file` under Tests/Fixtures/bad holding the API-level message, which the CLI
 /// prints after "Error: "). Setups: "runs" (a folder with an imported run `g` and a trained run `r1`, no
 /// checkpoints), "db:FILE" (only cli/db/FILE as siamon.sqlite), "db-truncated", "db-readonly" (a read-only
@@ -38,6 +39,7 @@ struct BadInputCLITests {
         defer { try? FileManager.default.removeItem(at: work) }
         let template = try Self.makeTemplate(in: work.appendingPathComponent("template"))
         let corpusBefore = fileSnapshot(Self.bad)
+        let dbBytes = fileSnapshot(template)["siamon.sqlite"]?.count ?? 0
         var ran = 0, skipped: [String] = []
         for c in cases {
             let runs = work.appendingPathComponent("case-\(c.name)")
@@ -50,7 +52,7 @@ struct BadInputCLITests {
             let env = (c.env ?? [:]).mapValues { Self.substitute($0, runs: runs) }
             let r = try CLIRunner.run(try Self.arguments(c, runs: runs), timeout: 120, environment: env)
             ran += 1
-            let expected = try Self.expectedLine(c, runs: runs)
+            let expected = try Self.expectedLine(c, runs: runs).replacingOccurrences(of: "{dbbytes}", with: String(dbBytes))
             #expect(!r.timedOut, "case \(c.name): hung (killed after \(r.seconds) s)")
             #expect(r.status > 0 && r.status < 128, "case \(c.name): exit status \(r.status)")
             #expect(r.stderr == expected + "\n", "case \(c.name): got \(r.stderr.debugDescription)")
