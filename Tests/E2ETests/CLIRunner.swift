@@ -40,8 +40,8 @@ enum CLIRunner {
         wait(try start(args, environment: extra), timeout: timeout)
     }
 
-    /// Starts `siamon args…` without waiting for it.
-    static func start(_ args: [String], environment extra: [String: String] = [:]) throws -> Child {
+    /// Starts `siamon args…` (or another built program) without waiting for it.
+    static func start(_ args: [String], environment extra: [String: String] = [:], executable exe: String = executable) throws -> Child {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("siamon-cli-\(UUID().uuidString)")
         let outPath = out.path + ".out", errPath = out.path + ".err"
         var actions = posix_spawn_file_actions_t()
@@ -55,7 +55,6 @@ enum CLIRunner {
         env["SIAMON_RUNS"] = nil
         env["SWIFT_BACKTRACE"] = "enable=no"   // a crash shows as a signal status, not pages of backtrace
         for (k, v) in extra { env[k] = v }
-        let exe = executable
         let cArgs = ([exe] + args).map { strdup($0) } + [nil]
         let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (cArgs + cEnv).forEach { free($0) } }
