@@ -32,3 +32,7 @@ bench: deps build
 
 clean:
 	rm -rf .build
+
+# Long tests, not part of `make test` (issue 8): SOAK_SECONDS=600 by default.
+soak: deps build
+	bash scripts/soak.sh
