@@ -10,8 +10,8 @@ struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe", abstract: "probe-v1: linear and kNN accuracy of a run or checkpoint.")
 
-    @Argument(help: "A run name (its latest checkpoint in the runs folder) or a weights .safetensors file.")
-    var target: String
+    @Argument(help: "A run name (its latest checkpoint in the runs folder) or a weights .safetensors file; may be left out with --baselines.")
+    var target: String?
     @OptionGroup var location: StoreLocationOptions
     @Option(help: "Probe this checkpoint step of the run instead of the latest.") var checkpoint: Int?
     @Flag(help: "Also probe raw pixels (/255) and a randomly initialised encoder of the same preset.")
@@ -24,21 +24,40 @@ struct Probe: ParsableCommand {
 
     func run() throws {
         BlasSetup.reexecIfNeeded()
-        let t = try ProbeTarget.resolve(target, runsDirectory: location.directory, checkpoint: checkpoint, preset: preset)
-        if let note = t.note { print("note: \(note)") }
-        let network = try t.network()
-        Blas.threads = t.config.train.threads
-        print("probing \(t.weightsPath) (step \(t.step), config from \(t.configOrigin))")
-        let splits = try ProbeRun.splits(data: t.config.data, limitTrain: limitTrain, limitTest: limitTest)
-        let outcome = try ProbeRun.encoder(network, splits: splits, seed: seed)
-        print(outcome.line)
-        if let run = t.runName {
-            record(outcome, run: run, step: t.step, checkpoint: (t.weightsPath as NSString).lastPathComponent)
+        guard target != nil || baselines else {
+            throw ProbeError.input("give a RUN name or a weights .safetensors file (or --baselines alone for the baselines)")
+        }
+        let config: RunConfig
+        var splits: ProbeRun.Splits?
+        if let target {
+            let t = try ProbeTarget.resolve(target, runsDirectory: location.directory, checkpoint: checkpoint, preset: preset)
+            if let note = t.note { print("note: \(note)") }
+            let network = try t.network()
+            config = t.config
+            Blas.threads = config.train.threads
+            print("probing \(t.weightsPath) (step \(t.step), config from \(t.configOrigin))")
+            let s = try ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
+            splits = s
+            let outcome = try ProbeRun.encoder(network, splits: s, seed: seed)
+            print(outcome.line)
+            if let run = t.runName {
+                if limitTrain != nil || limitTest != nil {
+                    print("not recorded in the store: a --limit-train/--limit-test subset is not probe-v1")
+                } else {
+                    record(outcome, run: run, step: t.step, checkpoint: (t.weightsPath as NSString).lastPathComponent)
+                }
+            }
+        } else {
+            config = try Presets.load(nameOrPath: preset ?? ProbeTarget.defaultPreset)
         }
         guard baselines else { return }
-        print(try ProbeRun.pixels(splits: splits, seed: seed).line)
-        let random = SiameseNetwork(shape: t.config.networkShape, seed: t.config.train.seed)
-        print(try ProbeRun.encoder(random, splits: splits, seed: seed, name: "random init, seed \(t.config.train.seed)").line)
+        Blas.threads = config.train.threads
+        let s = try splits ?? ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
+        print(try ProbeRun.pixels(splits: s, seed: seed).line)
+        let random = SiameseNetwork(shape: config.networkShape, seed: config.train.seed)
+        let o = try ProbeRun.encoder(random, splits: s, seed: seed, name: "random init, seed \(config.train.seed)")
+        print(o.line + String(format: "  [features %.1f s, linear %.1f s, kNN %.1f s]", o.featureSeconds,
+                              o.result.linearSeconds, o.result.knnSeconds))
     }
 
     /// Adds the probe row and a `probe` event to the store; a run missing from the store is a warning only.
