@@ -28,7 +28,7 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .noRun(name, directory):
             return "probe: no run named \(name) in \(directory)/ (no folder \(directory)/\(name)); `siamon runs` lists them, or pass a .safetensors file"
         case let .noCheckpoint(run, directory, detail):
-            return "probe: run \(run) has no usable checkpoint in \(directory) (\(detail)); train it longer or pass --checkpoint STEP"
+            return "probe: run \(run) has no usable checkpoint in \(directory) (\(detail)); train it longer or pass --checkpoint with a step it has"
         case let .weights(path, detail):
             return "probe: the weights in \(path) do not fit the network (\(detail)); pass the preset they were trained with (--preset)"
         case let .input(what):

@@ -47,7 +47,9 @@ public struct ProbeTarget {
         let loaded: Checkpoint.Loaded
         if let step = checkpoint {
             do { loaded = try Checkpoint.load(dir: dir, step: step) } catch {
-                throw ProbeError.noCheckpoint(run: name, directory: dir.path, detail: "\(error)")
+                let steps = Checkpoint.steps(in: dir).map(String.init).joined(separator: ", ")
+                throw ProbeError.noCheckpoint(run: name, directory: dir.path,
+                                              detail: "\(error); steps on disk: \(steps.isEmpty ? "none" : steps)")
             }
         } else {
             guard let l = Checkpoint.latest(in: dir) else {
