@@ -128,3 +128,46 @@ struct ReferenceViT {
         return v.indices.map { (v[$0] - mean) / (variance + 1e-6).squareRoot() * g[$0] + b[$0] }
     }
 }
+
+/// Image i: `width`×`height`, RGB; left half (x < width/2) dark, right half bright; label i % 2.
+struct HalvesSource: ImageSource {
+    let height: Int
+    let width: Int
+    var count: Int { 2 }
+    var channels: Int { 3 }
+    var name: String { "halves" }
+    func label(_ index: Int) -> Int? { index % 2 }
+    func image(_ index: Int) -> Image8 {
+        var img = Image8(width: width, height: height, channels: 3)
+        for y in 0..<height { for x in 0..<width { for c in 0..<3 { img[y, x, c] = x < width / 2 ? 40 : 200 } } }
+        return img
+    }
+}
+
+/// ProbeImages' geometry: the preset's size passes through untouched; other sizes are resized on the shorter
+/// side and centre-cropped; channels follow the preset.
+@Suite("probe-v1 images")
+struct ProbeImagesTests {
+    static let data = DataConfig(source: "synthetic", path: nil, imageSize: 28, channels: 1, mean: [0.5], std: [0.25])
+
+    @Test func wideImageIsResizedAndCentreCropped() throws {
+        let images = try ProbeImages(source: HalvesSource(height: 30, width: 60), data: Self.data)
+        let img = images.image(0)
+        #expect(img.width == 28 && img.height == 28 && img.channels == 1)
+        // 60×30 → 56×28 → centre 28 columns: the dark/bright edge stays in the middle; grey 40/200 → luma 40/200.
+        #expect(img[14, 0, 0] == 40 && img[14, 27, 0] == 200)
+        #expect((0..<28).allSatisfy { img[$0, 5, 0] == 40 && img[$0, 22, 0] == 200 })
+        let out = FloatBuffer(count: 2 * 784)
+        images.normalised(into: out.pointer, start: 0, count: 2)
+        #expect(abs(out[14 * 28] - (40 / 255 - 0.5) / 0.25) < 1e-5)
+        #expect(try images.labels() == [0, 1])
+    }
+
+    @Test func presetSizedImagePassesThrough() throws {
+        let src = HalvesSource(height: 28, width: 28)
+        let images = try ProbeImages(source: src, data: Self.data)
+        #expect(images.image(1) == src.image(1).converted(toChannels: 1))
+        let px = try images.pixelFeatures()
+        #expect(px.dim == 784 && px.count == 2 && abs(px.features[27] - 200 / 255) < 1e-6)
+    }
+}
