@@ -5,8 +5,11 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
     case badLabel(label: Int, index: Int, classes: Int)
     case dimMismatch(train: Int, test: Int)
     case badParameter(String)
-    case fileMissing(path: String)
-    case corruptFile(path: String, reason: String)
+    case unlabelled(source: String, index: Int)
+    case noRun(name: String, directory: String)
+    case noCheckpoint(run: String, directory: String, detail: String)
+    case weights(path: String, detail: String)
+    case input(String)
 
     public var description: String {
         switch self {
@@ -20,10 +23,16 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "probe: train features have dim \(train) but test features have dim \(test); compute both with the same encoder"
         case let .badParameter(what):
             return "probe: \(what)"
-        case let .fileMissing(path):
-            return "probe: cannot read \(path); install the Debian package dataset-fashion-mnist (make deps) or fix the path"
-        case let .corruptFile(path, reason):
-            return "probe: \(path) is not a valid IDX .gz file (\(reason)); reinstall dataset-fashion-mnist or replace the file"
+        case let .unlabelled(source, index):
+            return "probe: image \(index) of \(source) has no label; probe-v1 needs a labelled train and test split"
+        case let .noRun(name, directory):
+            return "probe: no run named \(name) in \(directory)/ (no folder \(directory)/\(name)); `siamon runs` lists them, or pass a .safetensors file"
+        case let .noCheckpoint(run, directory, detail):
+            return "probe: run \(run) has no usable checkpoint in \(directory) (\(detail)); train it longer or pass --checkpoint with a step it has"
+        case let .weights(path, detail):
+            return "probe: the weights in \(path) do not fit the network (\(detail)); pass the preset they were trained with (--preset)"
+        case let .input(what):
+            return "probe: \(what)"
         }
     }
 }

@@ -86,8 +86,34 @@ extension LiveDriver {
         return name
     }
 
+    /// probe-v1 on the run's newest checkpoint, on a background thread; the result lands in the store (the
+    /// run list and the compare view show it on the next refresh) and as a message.
     func probe(_ run: String) {
-        outbox.append(.message("probe-v1 for \(run): run `siamon probe \(run)` (in-app probing is not wired yet)"))
+        let runs = runsDirectory.path, bridge = self.bridge
+        outbox.append(.message("probe-v1 on \(run)'s latest checkpoint started (about a minute)"))
+        let t = Thread {
+            let message: String
+            do {
+                let target = try ProbeTarget.resolve(run, runsDirectory: runs)
+                let network = try target.network()
+                let splits = try ProbeRun.splits(data: target.config.data)
+                let o = try ProbeRun.encoder(network, splits: splits, seed: 0, name: run)
+                let step = target.step
+                bridge.submit(.work { db in
+                    let id = try db.runId(named: run)
+                    try db.addProbe(ProbeRecord(runId: id, step: step, linear: o.result.linear, knn: o.result.knn,
+                                                protocolName: ProbeV1.protocolName, wallTime: Date().timeIntervalSince1970))
+                    try db.addEvent(runId: id, step: step, kind: "probe", detail: ProbeRun.eventDetail(o, checkpoint: nil))
+                    return []
+                })
+                message = o.line
+            } catch {
+                message = "probe \(run): \(error)"
+            }
+            bridge.post([.message(message)])
+        }
+        t.name = "siamon-probe"
+        t.start()
     }
 }
 

@@ -42,6 +42,9 @@ final class StoreBridge: @unchecked Sendable {
         wake.lock(); wake.signal(); wake.unlock()
     }
 
+    /// Events from other threads (a finished probe).
+    func post(_ events: [AppEvent]) { emit(events) }
+
     func drain() -> [AppEvent] { outbox.withLock { o in defer { o.removeAll() }; return o } }
     func stop() { stopped.store(true, ordering: .relaxed); wake.lock(); wake.signal(); wake.unlock() }
 
