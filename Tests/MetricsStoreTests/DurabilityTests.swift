@@ -5,7 +5,7 @@ import SiamTrain
 @testable import MetricsStore
 
 /// The durability goals of issue 5. Durations: SIAMON_SOAK_SECONDS (default 8; the issue's 60 s run is
-/// recorded in STORE_BENCH.md) and SIAMON_KILL_ROUNDS (default 20).
+/// recorded in BENCHMARKS.md, "Metrics store") and SIAMON_KILL_ROUNDS (default 20).
 @Suite("MetricsStore durability", .serialized)
 struct DurabilityTests {
     static var soakSeconds: Double { Double(ProcessInfo.processInfo.environment["SIAMON_SOAK_SECONDS"] ?? "") ?? 8 }
