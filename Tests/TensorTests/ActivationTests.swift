@@ -71,6 +71,45 @@ import TestSupport
         gradCheck("gelu", names: ["input"], inputs: [x], analytic: [dx.doubles], weights: r) { D64.gelu($0[0]) }
     }
 
+    /// The backward that reads Φ = y/x from the forward output matches the naive backward, including x = 0,
+    /// tiny |x|, large |x| and both tails.
+    @Test func backwardFromOutputMatchesNaive() {
+        propertyCheck("gelu backward(output:)") { rng, label in
+            let n = rng.size(1000)
+            let x = FloatBuffer(rng.floats(n, scale: 4) + [0, -0.0, 1e-38, -1e-35, 1e-20, -7, 9, -13, 15])
+            let m = x.count
+            let y = FloatBuffer(count: m), dy = FloatBuffer(rng.floats(m))
+            GELU.forward(out: y.pointer, input: x.pointer, count: m)
+            let (dF, dN) = (FloatBuffer(Array(repeating: 0.5, count: m)), FloatBuffer(Array(repeating: 0.5, count: m)))
+            GELU.backward(dInput: dF.pointer, dOut: dy.pointer, input: x.pointer, output: y.pointer, count: m)
+            Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: m)
+            expectClose(dF.array, dN.array, atol: 1e-6, rtol: 1e-5, "\(label) backward")
+        }
+    }
+
+    /// Above `Parallel.minElementwise` the kernels split over threads: 1 and 2 workers give bit-identical
+    /// results (each element is computed the same way), and they agree with the naive forms.
+    @Test func workersSplitLargeCallsWithoutChangingResults() {
+        var rng = SeededRNG(seed: 23)
+        let n = 3 * Parallel.minElementwise + 13
+        let x = FloatBuffer((0..<n).map { _ in Float(3 * rng.normal()) }), dy = FloatBuffer((0..<n).map { _ in Float(rng.normal()) })
+        var outs: [[Float]] = [], grads: [[Float]] = [], gradsFromOutput: [[Float]] = []
+        for w in [1, 2] {
+            let y = FloatBuffer(count: n), d1 = FloatBuffer(count: n), d2 = FloatBuffer(count: n)
+            GELU.forward(out: y.pointer, input: x.pointer, count: n, workers: w)
+            GELU.backward(dInput: d1.pointer, dOut: dy.pointer, input: x.pointer, count: n, workers: w)
+            GELU.backward(dInput: d2.pointer, dOut: dy.pointer, input: x.pointer, output: y.pointer, count: n, workers: w)
+            outs.append(y.array); grads.append(d1.array); gradsFromOutput.append(d2.array)
+        }
+        #expect(outs[0] == outs[1] && grads[0] == grads[1] && gradsFromOutput[0] == gradsFromOutput[1],
+                "1 and 2 workers must give bit-identical GELU results")
+        let yN = FloatBuffer(count: n), dN = FloatBuffer(count: n)
+        Naive.geluForward(out: yN.pointer, input: x.pointer, count: n)
+        Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+        expectClose(outs[1], yN.array, atol: 1e-7, rtol: 1e-5, "2-worker forward")
+        expectClose(gradsFromOutput[1], dN.array, atol: 1e-6, rtol: 1e-5, "2-worker backward(output:)")
+    }
+
     @Test func forwardMayRunInPlace() {
         let values: [Float] = [-3, -1, 0, 0.5, 2]
         let buffer = FloatBuffer(values), expected = FloatBuffer(count: values.count), source = FloatBuffer(values)
