@@ -110,6 +110,27 @@ import TestSupport
         expectClose(gradsFromOutput[1], dN.array, atol: 1e-6, rtol: 1e-5, "2-worker backward(output:)")
     }
 
+    /// The tabulated Φ and GELU′ on a dense sweep of [−10, 10] (every grid interval hit ~80 times) against
+    /// libm in Double, with the property test's tolerances; and the limits far outside the table.
+    @Test func tableIsAccurateOnADenseSweepAndHasTheRightLimits() {
+        let n = 1_000_001
+        let x = FloatBuffer((0..<n).map { Float(-10 + 20 * Double($0) / Double(n - 1)) })
+        let dy = FloatBuffer(Array(repeating: 1, count: n))
+        let (y, yN, d, dN) = (FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n))
+        GELU.forward(out: y.pointer, input: x.pointer, count: n)
+        Naive.geluForward(out: yN.pointer, input: x.pointer, count: n)
+        GELU.backward(dInput: d.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+        Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+        expectClose(y.array, yN.array, atol: 1e-7, rtol: 1e-5, "gelu sweep forward")
+        expectClose(d.array, dN.array, atol: 1e-6, rtol: 1e-5, "gelu sweep backward")
+        let far = FloatBuffer([-1e30, -1e10, 1e10, 1e30, .nan]), out = FloatBuffer(count: 5), grad = FloatBuffer(count: 5)
+        GELU.forward(out: out.pointer, input: far.pointer, count: 5)
+        GELU.backward(dInput: grad.pointer, dOut: FloatBuffer([1, 1, 1, 1, 1]).pointer, input: far.pointer, count: 5)
+        #expect(out[0] == 0 && out[1] == 0 && out[2] == 1e10 && out[3] == 1e30, "GELU limits: \(out.array)")
+        #expect(grad[0] == 0 && grad[1] == 0 && grad[2] == 1 && grad[3] == 1, "GELU′ limits: \(grad.array)")
+        #expect(out[4].isNaN && grad[4].isNaN, "NaN propagates through forward and backward")
+    }
+
     @Test func forwardMayRunInPlace() {
         let values: [Float] = [-3, -1, 0, 0.5, 2]
         let buffer = FloatBuffer(values), expected = FloatBuffer(count: values.count), source = FloatBuffer(values)
