@@ -39,6 +39,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    /// Set on the per-configuration child processes (see `run`), which then skip the header line.
+    @Flag(help: .hidden)
+    var child = false
+
     func validate() throws {
         if let threads, Self.positiveList(threads) == nil {
             throw ValidationError("--threads '\(threads)' is not a comma-separated list of positive integers, e.g. 1,2")
@@ -63,7 +67,12 @@ struct Bench: ParsableCommand {
         let c = try config.load()
         let batches = batch.flatMap(Self.positiveList) ?? [c.train.batchSize]
         let threadCounts = threads.flatMap(Self.positiveList) ?? [c.train.threads]
-        if !json { print(header()) }
+        if !json && !child { print(header()) }
+        if batches.count * threadCounts.count > 1 {
+            // Peak RSS is a per-process high-water mark, so each configuration runs in its own process.
+            for t in threadCounts { for b in batches { try runChild(batch: b, threads: t) } }
+            return
+        }
         for t in threadCounts {
             for b in batches {
                 let (r, table) = StepBench.run(config: c, preset: config.preset, batch: b, threads: t, steps: steps,
@@ -77,6 +86,21 @@ struct Bench: ParsableCommand {
                 }
                 if let table { print(BenchReport.profileTable(table, msPerStep: r.msPerStep, cpuMsPerStep: r.cpuMsPerStep)) }
             }
+        }
+    }
+
+    func runChild(batch b: Int, threads t: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        var args = ["bench", "--child", "--preset", config.preset, "--batch", "\(b)", "--threads", "\(t)", "--steps", "\(steps)"]
+        args += config.overrides.flatMap { ["--set", $0] }
+        if profile { args.append("--profile") }
+        if json { args.append("--json") }
+        process.arguments = args
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("bench for --batch \(b) --threads \(t) exited with status \(process.terminationStatus)")
         }
     }
 
