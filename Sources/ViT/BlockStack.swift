@@ -22,12 +22,7 @@ public final class BlockStack {
         prefixes = names
         rows = batch * tokens; dim = shape.dim
         let nActs = storeActivations ? depth : min(depth, 1)
-        // One GELU output buffer for the whole stack: backward recomputes it per block (saves rows·hidden floats
-        // per block, ~15% of the activation memory, for one extra GELU forward per block).
-        let gelu = FloatBuffer(count: batch * tokens * shape.hidden)
-        acts = (0..<nActs).map { _ in
-            BlockActivations(batch: batch, tokens: tokens, dim: shape.dim, hidden: shape.hidden, heads: heads, sharedGelu: gelu)
-        }
+        acts = (0..<nActs).map { _ in BlockActivations(batch: batch, tokens: tokens, dim: shape.dim, hidden: shape.hidden, heads: heads) }
         outputs = (0..<(storeActivations ? depth + 1 : 3)).map { _ in FloatBuffer(count: batch * tokens * shape.dim) }
         let bn = batchNorm
         self.params = names.map { BlockParams(params, prefix: $0, batchNorm: bn) }

@@ -40,17 +40,13 @@ public final class BlockActivations {
     public let ln1, qkv, att, attnOut, resid, ln2, fc1, gelu: FloatBuffer
     public let mean1, rstd1, mean2, rstd2: FloatBuffer
 
-    /// `sharedGelu` [rows, hidden]: the GELU output is only the fc2 input of this forward (backward recomputes
-    /// it from fc1), so the blocks of one stack can share one buffer; nil allocates a private one.
-    public init(batch: Int, tokens: Int, dim: Int, hidden: Int, heads: Int, sharedGelu: FloatBuffer? = nil) {
+    public init(batch: Int, tokens: Int, dim: Int, hidden: Int, heads: Int) {
         self.batch = batch; self.tokens = tokens; self.dim = dim; self.hidden = hidden; self.heads = heads
         rows = batch * tokens
         ln1 = FloatBuffer(count: rows * dim); qkv = FloatBuffer(count: rows * 3 * dim)
         att = FloatBuffer(count: batch * heads * tokens * tokens); attnOut = FloatBuffer(count: rows * dim)
         resid = FloatBuffer(count: rows * dim); ln2 = FloatBuffer(count: rows * dim)
-        fc1 = FloatBuffer(count: rows * hidden)
-        precondition((sharedGelu?.count ?? rows * hidden) >= rows * hidden, "shared GELU buffer too small")
-        gelu = sharedGelu ?? FloatBuffer(count: rows * hidden)
+        fc1 = FloatBuffer(count: rows * hidden); gelu = FloatBuffer(count: rows * hidden)
         let stats = max(rows, dim)
         mean1 = FloatBuffer(count: stats); rstd1 = FloatBuffer(count: stats)
         mean2 = FloatBuffer(count: stats); rstd2 = FloatBuffer(count: stats)
@@ -131,18 +127,13 @@ public enum TransformerBlock {
             s.dResid.pointer.update(from: dOut, count: R * D)
         }
         // Scratch gradients are overwritten by their single producer (no memsets); parameter grads accumulate.
-        // act.gelu may hold a later block's output (shared buffer): recompute this block's into dFc1's
-        // memory, which is free until GELU.backward overwrites it (bit-identical to the forward's values).
-        Profile.time(.gelu) {
-            GELU.forward(out: s.dFc1.pointer, input: act.fc1.pointer, count: R * Hd)
-        }
         Profile.time(.linear) {
-            Linear.backward(dInput: s.dGelu.pointer, dWeight: g.fc2W, dBias: g.fc2B, dOut: dOut, input: s.dFc1.pointer,
+            Linear.backward(dInput: s.dGelu.pointer, dWeight: g.fc2W, dBias: g.fc2B, dOut: dOut, input: act.gelu.pointer,
                             weight: w.fc2W, rows: R, inFeatures: Hd, outFeatures: D, overwriteInput: true)
         }
         Profile.time(.gelu) {
-            GELU.backward(dInput: s.dFc1.pointer, dOut: s.dGelu.pointer, input: act.fc1.pointer, count: R * Hd,
-                          overwrite: true)
+            GELU.backward(dInput: s.dFc1.pointer, dOut: s.dGelu.pointer, input: act.fc1.pointer,
+                          output: act.gelu.pointer, count: R * Hd, overwrite: true)
         }
         Profile.time(.linear) {
             Linear.backward(dInput: s.dLn2.pointer, dWeight: g.fc1W, dBias: g.fc1B, dOut: s.dFc1.pointer,
