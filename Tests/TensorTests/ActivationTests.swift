@@ -125,7 +125,10 @@ import TestSupport
         expectClose(d.array, dN.array, atol: 1e-6, rtol: 1e-5, "gelu sweep backward")
         let far = FloatBuffer([-1e30, -1e10, 1e10, 1e30, .nan]), out = FloatBuffer(count: 5), grad = FloatBuffer(count: 5)
         GELU.forward(out: out.pointer, input: far.pointer, count: 5)
-        GELU.backward(dInput: grad.pointer, dOut: FloatBuffer([1, 1, 1, 1, 1]).pointer, input: far.pointer, count: 5)
+        let ones = FloatBuffer([1, 1, 1, 1, 1])
+        withExtendedLifetime(ones) {
+            GELU.backward(dInput: grad.pointer, dOut: ones.pointer, input: far.pointer, count: 5)
+        }
         #expect(out[0] == 0 && out[1] == 0 && out[2] == 1e10 && out[3] == 1e30, "GELU limits: \(out.array)")
         #expect(grad[0] == 0 && grad[1] == 0 && grad[2] == 1 && grad[3] == 1, "GELU′ limits: \(grad.array)")
         #expect(out[4].isNaN && grad[4].isNaN, "NaN propagates through forward and backward")

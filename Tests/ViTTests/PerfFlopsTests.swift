@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Tensor
 import ViT
@@ -24,10 +25,9 @@ import ViT
         for b in 0..<B { for k in 0..<S.maskCount { mask[b * S.patches + (b + k) % S.patches] = 1 } }
         for i in 0..<ws.relPE.count { ws.relPE[i] = Float(rng.normal()) }
         for i in 0..<ws.dPrediction.count { ws.dPrediction[i] = Float(rng.normal()) }
-        let saved = Profile.enabled
-        defer { Profile.enabled = saved }
-        Profile.enabled = true
-        Profile.reset()
+        // Counts only this thread's GEMMs and its Parallel workers' (other suites may run BLAS meanwhile).
+        Profile.start()
+        defer { Profile.stop() }
         ws.onlineForward(x1: x1.pointer, mask: mask)
         let forward = Profile.gemmFlops
         Profile.reset()
@@ -36,7 +36,6 @@ import ViT
         Profile.reset()
         ws.onlineBackward()
         let backward = Profile.gemmFlops
-        Profile.enabled = false
         return (forward, target, backward)
     }
 
@@ -51,6 +50,24 @@ import ViT
         #expect(Double(counted.forward) == table.forward - loss, "online forward: counted \(counted.forward), table \(table.forward - loss)")
         #expect(Double(counted.target) == table.target, "target forward: counted \(counted.target), table \(table.target)")
         #expect(Double(counted.backward) == table.backward, "backward: counted \(counted.backward), table \(table.backward)")
+    }
+
+    /// GEMMs of other threads (other tests run in parallel) are not counted; this thread's are.
+    @Test func onlyTheProfilingThreadsGemmsAreCounted() {
+        let (m, n, k) = (7, 5, 3)
+        let a = FloatBuffer(count: m * k), b = FloatBuffer(count: k * n), c = FloatBuffer(count: m * n)
+        Profile.start()
+        defer { Profile.stop() }
+        let done = DispatchSemaphore(value: 0)
+        let other = Thread {
+            Blas.sgemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
+            done.signal()
+        }
+        other.start()
+        done.wait()
+        #expect(Profile.gemmFlops == 0, "a GEMM on an unmarked thread was counted: \(Profile.gemmFlops)")
+        Blas.sgemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
+        #expect(Profile.gemmFlops == UInt64(2 * m * n * k), "this thread's GEMM: \(Profile.gemmFlops)")
     }
 
     /// Issue 7 states ≈ 0.75 GFLOP per image at the fmnist-tiny shape (an estimate made independently of this code).

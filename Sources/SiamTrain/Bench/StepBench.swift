@@ -62,14 +62,14 @@ public enum StepBench {
         for s in 0..<2 { _ = trainer.step(batch, step: s, lr: 1e-4, momentum: 0.995) }
         let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuSeconds()
         Profile.reset()
-        Profile.enabled = profile
+        if profile { Profile.start() }
         var best = Double.infinity
         for s in 0..<steps {
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = trainer.step(batch, step: 2 + s, lr: 1e-4, momentum: 0.995)
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
         }
-        Profile.enabled = false
+        if profile { Profile.stop() }
         let counted = profile ? Double(Profile.gemmFlops) / Double(max(steps, 1)) * 1e-9 : nil
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(max(steps, 1))
         let cpu = (cpuSeconds() - cpuStart) / Double(max(steps, 1))

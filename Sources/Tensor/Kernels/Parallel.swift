@@ -25,8 +25,14 @@ public enum Parallel {
         if saved != 1 { Blas.threads = 1 }
         defer { if saved != 1 { Blas.threads = saved } }
         if w == 1 { body(0..<count, 0); return }
+        let counting = Profile.enabled && Profile.isCountingThread
         DispatchQueue.concurrentPerform(iterations: w) { i in
+            // Workers inherit the caller's GEMM-counting mark (Profile) and restore their own afterwards
+            // (one of them may be the calling thread itself).
+            let had = counting && Profile.isCountingThread
+            if counting { Profile.markCountingThread(true) }
             body(count * i / w ..< count * (i + 1) / w, i)
+            if counting { Profile.markCountingThread(had) }
         }
     }
 

@@ -94,8 +94,33 @@ public enum Profile {
 
     @inline(__always)
     public static func countGemm(m: Int, n: Int, k: Int) {
-        guard enabled else { return }
+        guard enabled, isCountingThread else { return }
         gemmFlopCounter.add(UInt64(2 * m * n * k), ordering: .relaxed)
+    }
+
+    // GEMMs are counted only on threads marked by `start()` and on the workers `Parallel.forRanges` starts
+    // from them, so BLAS calls of unrelated threads (other tests running in parallel) never add to the count.
+    static let countingKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+    public static var isCountingThread: Bool { pthread_getspecific(countingKey) != nil }
+    public static func markCountingThread(_ on: Bool) {
+        pthread_setspecific(countingKey, on ? UnsafeRawPointer(bitPattern: 1) : nil)
+    }
+
+    /// Resets the counters, turns profiling on and marks the calling thread for GEMM counting.
+    public static func start() {
+        reset()
+        markCountingThread(true)
+        enabled = true
+    }
+
+    /// Turns profiling off and unmarks the calling thread; the counters keep their values.
+    public static func stop() {
+        enabled = false
+        markCountingThread(false)
     }
 
     public static func reset() {
