@@ -9,11 +9,12 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks: the full training step of a preset (default), or the Tensor kernels (--kernels).",
         discussion: """
-            siamon bench --preset fmnist-tiny --batch 128 --threads 2 [--steps 5] [--profile] [--json]
-            times warm steps (after 2 warm-up steps) of forward, EMA, target, loss, backward, clip and AdamW on
-            synthetic inputs; a second line times the data pipeline alone. GFLOP/s counts the step's GEMM FLOPs
-            (see StepFlops); the sgemm peak is measured in the same run. Lists (--batch 64,128 --threads 1,2) run
-            every combination; with --json each prints one JSON object per line.
+            siamon bench --preset fmnist-tiny --batch 128 --threads 2 [--steps 5] [--profile] [--json] \
+            times warm steps (after 2 warm-up steps) of forward, EMA, target, loss, backward, clip and AdamW on \
+            synthetic inputs; a second line times the data pipeline alone. GFLOP/s counts the step's GEMM FLOPs \
+            (see StepFlops); the sgemm peak is measured in the same run. Lists (--batch 64,128 --threads 1,2) \
+            run every combination, each in its own process (peak RSS is per process); with --json each prints \
+            one JSON object per line.
             """)
 
     @OptionGroup var config: ConfigOptions
