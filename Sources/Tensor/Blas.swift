@@ -10,6 +10,7 @@ public enum Blas {
                              alpha: Float = 1, a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,
                              beta: Float = 0, c: FloatPtr, ldc: Int) {
         if m == 0 || n == 0 { return }
+        Profile.countGemm(m: m, n: n, k: k)
         if k == 0 {
             // BLAS leaves C untouched for k = 0 only when beta = 1; make beta's meaning explicit.
             if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }

@@ -36,30 +36,40 @@ public enum SinCos2D {
 /// Output per sample: [G·G, 2D] = [sin ĥω, cos ĥω, sin ŵω, cos ŵω, sin s_hω, cos s_hω, sin s_wω, cos s_wω],
 /// each block F = D/4 wide. It carries no gradient.
 public enum RelativeEmbedding {
+    /// sin/cos depend on the row coordinate ĥ(u) or the column coordinate ŵ(v) only, so they are evaluated on
+    /// G + G coordinates (not G·G) and each token row is assembled by copies: the same Double values as a
+    /// per-token evaluation, with G× fewer sin/cos calls.
     public static func compute(out: FloatPtr, deltaI: Float, deltaJ: Float, deltaH: Float, deltaW: Float,
                                relativeFlip: Bool, flipDeltaJ: Float, grid: Int, dim: Int) {
-        let f = dim / 4
+        let f = dim / 4, G = grid
         let g = Double(grid)
         let sh = Double(deltaH), sw = Double(deltaW)
         let scaleH = 10 * log(sh), scaleW = 10 * log(sw)
-        var omega = [Double](repeating: 0, count: f)
-        for k in 0..<f { omega[k] = 1.0 / pow(10000.0, Double(k) / Double(f)) }
-        var scaleBlock = [Float](repeating: 0, count: dim)   // identical for every token of the sample
-        for k in 0..<f {
-            scaleBlock[k] = Float(sin(scaleH * omega[k])); scaleBlock[f + k] = Float(cos(scaleH * omega[k]))
-            scaleBlock[2 * f + k] = Float(sin(scaleW * omega[k])); scaleBlock[3 * f + k] = Float(cos(scaleW * omega[k]))
-        }
-        for u in 0..<grid {
-            let h = sh * (Double(u) + 0.5) + g * Double(deltaI) - 0.5
-            for v in 0..<grid {
-                let w = relativeFlip ? -sw * (Double(v) + 0.5) + g * Double(flipDeltaJ) - 0.5
-                                     : sw * (Double(v) + 0.5) + g * Double(deltaJ) - 0.5
-                let row = out + (u * grid + v) * 2 * dim
-                for k in 0..<f {
-                    row[k] = Float(sin(h * omega[k])); row[f + k] = Float(cos(h * omega[k]))
-                    row[2 * f + k] = Float(sin(w * omega[k])); row[3 * f + k] = Float(cos(w * omega[k]))
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: f) { omegaBuffer in
+            let omega = omegaBuffer.baseAddress!
+            for k in 0..<f { omega[k] = 1.0 / pow(10000.0, Double(k) / Double(f)) }
+            // [G + G + 1, 2F] Float tables: sin/cos of ĥ(u)ω, of ŵ(v)ω, and of the two scale terms.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: (2 * G + 1) * 2 * f + dim) { tableBuffer in
+                let rowsH = tableBuffer.baseAddress!, colsW = rowsH + G * 2 * f, scaleBlock = colsW + G * 2 * f
+                func sinCos(_ into: FloatPtr, _ value: Double) {
+                    for k in 0..<f { into[k] = Float(sin(value * omega[k])); into[f + k] = Float(cos(value * omega[k])) }
                 }
-                for k in 0..<dim { row[dim + k] = scaleBlock[k] }
+                for u in 0..<G { sinCos(rowsH + u * 2 * f, sh * (Double(u) + 0.5) + g * Double(deltaI) - 0.5) }
+                for v in 0..<G {
+                    let w = relativeFlip ? -sw * (Double(v) + 0.5) + g * Double(flipDeltaJ) - 0.5
+                                         : sw * (Double(v) + 0.5) + g * Double(deltaJ) - 0.5
+                    sinCos(colsW + v * 2 * f, w)
+                }
+                sinCos(scaleBlock, scaleH)            // identical for every token of the sample
+                sinCos(scaleBlock + 2 * f, scaleW)
+                for u in 0..<G {
+                    for v in 0..<G {
+                        let row = out + (u * G + v) * 2 * dim
+                        row.update(from: rowsH + u * 2 * f, count: 2 * f)
+                        (row + 2 * f).update(from: colsW + v * 2 * f, count: 2 * f)
+                        (row + dim).update(from: scaleBlock, count: dim)
+                    }
+                }
             }
         }
     }

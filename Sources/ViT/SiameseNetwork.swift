@@ -36,6 +36,8 @@ public final class SiameseNetwork {
 
 /// Activation memory and the forward/backward passes for one batch size B.
 public final class Workspace {
+    /// Whether the online patch embedding runs on visible patches only (for exact FLOP counts).
+    public static let embedsVisibleOnly = false
     public let batch: Int
     unowned let net: SiameseNetwork
     let S: NetworkShape

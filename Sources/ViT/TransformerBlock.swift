@@ -62,6 +62,15 @@ public final class BlockScratch {
         dLn2 = FloatBuffer(count: rows * dim); dFc1 = FloatBuffer(count: rows * hidden)
         dGelu = FloatBuffer(count: rows * hidden)
     }
+
+    /// The attention backward's per-worker [T, T] tiles, grown on first use and then reused every step
+    /// (without it `Attention.backward` allocates per call).
+    private var attention = FloatBuffer(count: 0)
+    public func attentionScratch(tokens: Int, workers: Int) -> FloatPtr {
+        let need = Attention.scratchCount(tokens: tokens, workers: workers)
+        if attention.count < need { attention = FloatBuffer(count: need) }
+        return attention.pointer
+    }
 }
 
 /// A pre-norm Transformer block: x ← x + Attn(Norm1(x)); x ← x + MLP(Norm2(x)) (siameseim-spec.md §2.1).
@@ -75,54 +84,86 @@ public enum TransformerBlock {
         normForward(out: act.ln1.pointer, mean: act.mean1.pointer, rstd: act.rstd1.pointer, input: input,
                     weight: w.norm1W, bias: w.norm1B, rows: R, dim: D, norm: norm,
                     running: running.map { ($0.mean1, $0.var1, $0.count1) })
-        Linear.forward(out: act.qkv.pointer, input: act.ln1.pointer, weight: w.qkvW, bias: w.qkvB,
-                       rows: R, inFeatures: D, outFeatures: 3 * D)
-        Attention.forward(out: act.attnOut.pointer, att: act.att.pointer, qkv: act.qkv.pointer,
-                          batch: act.batch, tokens: act.tokens, dim: D, heads: act.heads)
-        Linear.forward(out: act.resid.pointer, input: act.attnOut.pointer, weight: w.projW, bias: w.projB,
-                       rows: R, inFeatures: D, outFeatures: D)
-        Add.forward(out: act.resid.pointer, a: act.resid.pointer, b: input, count: R * D)
+        Profile.time(.linear) {
+            Linear.forward(out: act.qkv.pointer, input: act.ln1.pointer, weight: w.qkvW, bias: w.qkvB,
+                           rows: R, inFeatures: D, outFeatures: 3 * D)
+        }
+        Profile.time(.attention) {
+            Attention.forward(out: act.attnOut.pointer, att: act.att.pointer, qkv: act.qkv.pointer,
+                              batch: act.batch, tokens: act.tokens, dim: D, heads: act.heads)
+        }
+        Profile.time(.linear) {
+            Linear.forward(out: act.resid.pointer, input: act.attnOut.pointer, weight: w.projW, bias: w.projB,
+                           rows: R, inFeatures: D, outFeatures: D)
+        }
+        Profile.time(.residual) {
+            Add.forward(out: act.resid.pointer, a: act.resid.pointer, b: input, count: R * D)
+        }
         normForward(out: act.ln2.pointer, mean: act.mean2.pointer, rstd: act.rstd2.pointer, input: act.resid.pointer,
                     weight: w.norm2W, bias: w.norm2B, rows: R, dim: D, norm: norm,
                     running: running.map { ($0.mean2, $0.var2, $0.count2) })
-        Linear.forward(out: act.fc1.pointer, input: act.ln2.pointer, weight: w.fc1W, bias: w.fc1B,
-                       rows: R, inFeatures: D, outFeatures: Hd)
-        GELU.forward(out: act.gelu.pointer, input: act.fc1.pointer, count: R * Hd)
-        Linear.forward(out: out, input: act.gelu.pointer, weight: w.fc2W, bias: w.fc2B,
-                       rows: R, inFeatures: Hd, outFeatures: D)
-        Add.forward(out: out, a: out, b: act.resid.pointer, count: R * D)
+        Profile.time(.linear) {
+            Linear.forward(out: act.fc1.pointer, input: act.ln2.pointer, weight: w.fc1W, bias: w.fc1B,
+                           rows: R, inFeatures: D, outFeatures: Hd)
+        }
+        Profile.time(.gelu) {
+            GELU.forward(out: act.gelu.pointer, input: act.fc1.pointer, count: R * Hd)
+        }
+        Profile.time(.linear) {
+            Linear.forward(out: out, input: act.gelu.pointer, weight: w.fc2W, bias: w.fc2B,
+                           rows: R, inFeatures: Hd, outFeatures: D)
+        }
+        Profile.time(.residual) {
+            Add.forward(out: out, a: out, b: act.resid.pointer, count: R * D)
+        }
     }
 
     /// Backward. Accumulates into `dInput` and into the parameter gradients `g`.
     public static func backward(dInput: FloatPtr, grads g: BlockParams, dOut: ConstFloatPtr, act: BlockActivations,
                                 input: ConstFloatPtr, params w: BlockParams, norm: BlockNorm, scratch s: BlockScratch) {
-        let R = act.rows, D = act.dim, Hd = act.hidden
+        let R = act.rows, D = act.dim, Hd = act.hidden, workers = Parallel.defaultWorkers
         // MLP branch: out = resid + fc2(gelu(fc1(ln2)))
-        s.dResid.pointer.update(from: dOut, count: R * D)
-        s.dGelu.pointer.update(repeating: 0, count: R * Hd)
-        Linear.backward(dInput: s.dGelu.pointer, dWeight: g.fc2W, dBias: g.fc2B, dOut: dOut, input: act.gelu.pointer,
-                        weight: w.fc2W, rows: R, inFeatures: Hd, outFeatures: D)
-        s.dFc1.pointer.update(repeating: 0, count: R * Hd)
-        GELU.backward(dInput: s.dFc1.pointer, dOut: s.dGelu.pointer, input: act.fc1.pointer, count: R * Hd)
-        s.dLn2.pointer.update(repeating: 0, count: R * D)
-        Linear.backward(dInput: s.dLn2.pointer, dWeight: g.fc1W, dBias: g.fc1B, dOut: s.dFc1.pointer,
-                        input: act.ln2.pointer, weight: w.fc1W, rows: R, inFeatures: D, outFeatures: Hd)
+        Profile.time(.residual) {
+            s.dResid.pointer.update(from: dOut, count: R * D)
+        }
+        // Scratch gradients are overwritten by their single producer (no memsets); parameter grads accumulate.
+        Profile.time(.linear) {
+            Linear.backward(dInput: s.dGelu.pointer, dWeight: g.fc2W, dBias: g.fc2B, dOut: dOut, input: act.gelu.pointer,
+                            weight: w.fc2W, rows: R, inFeatures: Hd, outFeatures: D, overwriteInput: true)
+        }
+        Profile.time(.gelu) {
+            GELU.backward(dInput: s.dFc1.pointer, dOut: s.dGelu.pointer, input: act.fc1.pointer,
+                          output: act.gelu.pointer, count: R * Hd, overwrite: true)
+        }
+        Profile.time(.linear) {
+            Linear.backward(dInput: s.dLn2.pointer, dWeight: g.fc1W, dBias: g.fc1B, dOut: s.dFc1.pointer,
+                            input: act.ln2.pointer, weight: w.fc1W, rows: R, inFeatures: D, outFeatures: Hd,
+                            overwriteInput: true)
+        }
         normBackward(dInput: s.dResid.pointer, dWeight: g.norm2W, dBias: g.norm2B, dOut: s.dLn2.pointer,
                      input: act.resid.pointer, weight: w.norm2W, mean: act.mean2.pointer, rstd: act.rstd2.pointer,
                      rows: R, dim: D, norm: norm)
         // Attention branch: resid = input + proj(attn(qkv(ln1)))
-        s.dAttn.pointer.update(repeating: 0, count: R * D)
-        Linear.backward(dInput: s.dAttn.pointer, dWeight: g.projW, dBias: g.projB, dOut: s.dResid.pointer,
-                        input: act.attnOut.pointer, weight: w.projW, rows: R, inFeatures: D, outFeatures: D)
-        s.dQKV.pointer.update(repeating: 0, count: R * 3 * D)
-        Attention.backward(dQKV: s.dQKV.pointer, dOut: s.dAttn.pointer, qkv: act.qkv.pointer, att: act.att.pointer,
-                           batch: act.batch, tokens: act.tokens, dim: D, heads: act.heads)
-        s.dLn1.pointer.update(repeating: 0, count: R * D)
-        Linear.backward(dInput: s.dLn1.pointer, dWeight: g.qkvW, dBias: g.qkvB, dOut: s.dQKV.pointer,
-                        input: act.ln1.pointer, weight: w.qkvW, rows: R, inFeatures: D, outFeatures: 3 * D)
+        Profile.time(.linear) {
+            Linear.backward(dInput: s.dAttn.pointer, dWeight: g.projW, dBias: g.projB, dOut: s.dResid.pointer,
+                            input: act.attnOut.pointer, weight: w.projW, rows: R, inFeatures: D, outFeatures: D,
+                            overwriteInput: true)
+        }
+        Profile.time(.attention) {
+            Attention.backward(dQKV: s.dQKV.pointer, dOut: s.dAttn.pointer, qkv: act.qkv.pointer, att: act.att.pointer,
+                               batch: act.batch, tokens: act.tokens, dim: D, heads: act.heads, workers: workers,
+                               scratch: s.attentionScratch(tokens: act.tokens, workers: workers), overwrite: true)
+        }
+        Profile.time(.linear) {
+            Linear.backward(dInput: s.dLn1.pointer, dWeight: g.qkvW, dBias: g.qkvB, dOut: s.dQKV.pointer,
+                            input: act.ln1.pointer, weight: w.qkvW, rows: R, inFeatures: D, outFeatures: 3 * D,
+                            overwriteInput: true)
+        }
         normBackward(dInput: dInput, dWeight: g.norm1W, dBias: g.norm1B, dOut: s.dLn1.pointer, input: input,
                      weight: w.norm1W, mean: act.mean1.pointer, rstd: act.rstd1.pointer, rows: R, dim: D, norm: norm)
-        Add.accumulate(out: dInput, input: s.dResid.pointer, count: R * D)
+        Profile.time(.residual) {
+            Add.accumulate(out: dInput, input: s.dResid.pointer, count: R * D)
+        }
     }
 
     static func normForward(out: FloatPtr, mean: FloatPtr, rstd: FloatPtr, input: ConstFloatPtr, weight: FloatPtr,
@@ -130,15 +171,19 @@ public enum TransformerBlock {
                             running: (FloatPtr, FloatPtr, FloatPtr)?) {
         switch norm {
         case .layer(let eps):
-            LayerNorm.forward(out: out, mean: mean, rstd: rstd, input: input, weight: weight, bias: bias,
-                              rows: rows, channels: dim, eps: eps)
+            Profile.time(.layerNorm) {
+                LayerNorm.forward(out: out, mean: mean, rstd: rstd, input: input, weight: weight, bias: bias,
+                                  rows: rows, channels: dim, eps: eps)
+            }
         case .batch(let eps):
-            BatchNormTokens.forward(out: out, mean: mean, rstd: rstd, input: input, weight: weight, bias: bias,
-                                    rows: rows, channels: dim, eps: eps)
-            if let (rm, rv, count) = running {
-                BatchNormTokens.updateRunning(runningMean: rm, runningVar: rv, mean: mean, rstd: rstd,
-                                              rows: rows, channels: dim, eps: eps, momentum: 0.1)
-                count.pointee += 1
+            Profile.time(.batchNorm) {
+                BatchNormTokens.forward(out: out, mean: mean, rstd: rstd, input: input, weight: weight, bias: bias,
+                                        rows: rows, channels: dim, eps: eps)
+                if let (rm, rv, count) = running {
+                    BatchNormTokens.updateRunning(runningMean: rm, runningVar: rv, mean: mean, rstd: rstd,
+                                                  rows: rows, channels: dim, eps: eps, momentum: 0.1)
+                    count.pointee += 1
+                }
             }
         }
     }
@@ -148,11 +193,15 @@ public enum TransformerBlock {
                              rows: Int, dim: Int, norm: BlockNorm) {
         switch norm {
         case .layer:
-            LayerNorm.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
-                               weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim)
+            Profile.time(.layerNorm) {
+                LayerNorm.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
+                                   weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim)
+            }
         case .batch:
-            BatchNormTokens.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
-                                     weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim)
+            Profile.time(.batchNorm) {
+                BatchNormTokens.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
+                                         weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim)
+            }
         }
     }
 }

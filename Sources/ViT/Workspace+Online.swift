@@ -5,6 +5,10 @@ extension Workspace {
     /// Inputs: x1 [B, C, H, W]; mask [B·N] with exactly K ones per row (1 = masked); `relPE` filled by the caller.
     /// Output: `prediction` P [B·N, D].
     public func onlineForward(x1: ConstFloatPtr, mask: [UInt8]) {
+        Profile.during(.forward) { onlineForwardPass(x1: x1, mask: mask) }
+    }
+
+    func onlineForwardPass(x1: ConstFloatPtr, mask: [UInt8]) {
         let B = batch, N = S.patches, V = S.visible, D = S.dim, T1 = S.onlineTokens, T3 = S.decoderTokens
         precondition(mask.count == B * N, "mask has \(mask.count) entries, expected B·N = \(B * N)")
         for b in 0..<B {
@@ -15,43 +19,57 @@ extension Workspace {
             }
             precondition(k == V, "sample \(b) has \(N - k) masked patches, expected \(S.maskCount)")
         }
-        embedPatches(out: tokens.pointer, cols: cols.pointer, images: x1)
+        Profile.time(.embedding) {
+            embedPatches(out: tokens.pointer, cols: cols.pointer, images: x1)
+        }
         // Backbone input: [cls + 0; visible tokens (already + pos_embed)].
         let cls = net.params["cls_token"].pointer, x0 = backbone.input
-        for b in 0..<B {
-            (x0 + b * T1 * D).update(from: cls, count: D)
-            for k in 0..<V {
-                let n = Int(visible.pointer[b * V + k])
-                (x0 + (b * T1 + 1 + k) * D).update(from: tokens.pointer + (b * N + n) * D, count: D)
+        Profile.time(.gather) {
+            for b in 0..<B {
+                (x0 + b * T1 * D).update(from: cls, count: D)
+                for k in 0..<V {
+                    let n = Int(visible.pointer[b * V + k])
+                    (x0 + (b * T1 + 1 + k) * D).update(from: tokens.pointer + (b * N + n) * D, count: D)
+                }
             }
         }
         let h = backbone.forward()
-        Linear.forward(out: projector.input, input: h, weight: net.params["decoder_embed.weight"].pointer,
-                       bias: net.params["decoder_embed.bias"].pointer, rows: B * T1, inFeatures: D, outFeatures: D)
+        Profile.time(.linear) {
+            Linear.forward(out: projector.input, input: h, weight: net.params["decoder_embed.weight"].pointer,
+                           bias: net.params["decoder_embed.bias"].pointer, rows: B * T1, inFeatures: D, outFeatures: D)
+        }
         let p = projector.forward()
-        Linear.forward(out: posOut.pointer, input: relPE.pointer, weight: net.params["decoder_pos_mlp.weight"].pointer,
-                       bias: net.params["decoder_pos_mlp.bias"].pointer, rows: B * N, inFeatures: 2 * D, outFeatures: D)
+        Profile.time(.linear) {
+            Linear.forward(out: posOut.pointer, input: relPE.pointer, weight: net.params["decoder_pos_mlp.weight"].pointer,
+                           bias: net.params["decoder_pos_mlp.bias"].pointer, rows: B * N, inFeatures: 2 * D, outFeatures: D)
+        }
         // Decoder input: [cls + 0; visible + decoder_pos_embed at their view-1 positions; mask_token + pos-MLP(rel)].
         let dpe = net.fixed["decoder_pos_embed"].pointer, maskToken = net.params["mask_token"].pointer
         let s0 = decoder.input
-        for b in 0..<B {
-            (s0 + b * T3 * D).update(from: p + b * T1 * D, count: D)
-            for k in 0..<V {
-                let n = Int(visible.pointer[b * V + k])
-                let dst = s0 + (b * T3 + 1 + k) * D, src = p + (b * T1 + 1 + k) * D, pe = dpe + (1 + n) * D
-                for c in 0..<D { dst[c] = src[c] + pe[c] }
-            }
-            for n in 0..<N {
-                let dst = s0 + (b * T3 + 1 + V + n) * D, src = posOut.pointer + (b * N + n) * D
-                for c in 0..<D { dst[c] = maskToken[c] + src[c] }
+        Profile.time(.gather) {
+            for b in 0..<B {
+                (s0 + b * T3 * D).update(from: p + b * T1 * D, count: D)
+                for k in 0..<V {
+                    let n = Int(visible.pointer[b * V + k])
+                    let dst = s0 + (b * T3 + 1 + k) * D, src = p + (b * T1 + 1 + k) * D, pe = dpe + (1 + n) * D
+                    for c in 0..<D { dst[c] = src[c] + pe[c] }
+                }
+                for n in 0..<N {
+                    let dst = s0 + (b * T3 + 1 + V + n) * D, src = posOut.pointer + (b * N + n) * D
+                    for c in 0..<D { dst[c] = maskToken[c] + src[c] }
+                }
             }
         }
         let s = decoder.forward()
-        for b in 0..<B {
-            (predIn.pointer + b * N * D).update(from: s + (b * T3 + 1 + V) * D, count: N * D)
+        Profile.time(.gather) {
+            for b in 0..<B {
+                (predIn.pointer + b * N * D).update(from: s + (b * T3 + 1 + V) * D, count: N * D)
+            }
         }
-        Linear.forward(out: prediction.pointer, input: predIn.pointer, weight: net.params["decoder_pred.weight"].pointer,
-                       bias: net.params["decoder_pred.bias"].pointer, rows: B * N, inFeatures: D, outFeatures: D)
+        Profile.time(.linear) {
+            Linear.forward(out: prediction.pointer, input: predIn.pointer, weight: net.params["decoder_pred.weight"].pointer,
+                           bias: net.params["decoder_pred.bias"].pointer, rows: B * N, inFeatures: D, outFeatures: D)
+        }
     }
 
     /// Frozen patch embedding on all patches: tokens[b·N + n] = W·patch + b + pos_embed[1 + n].
@@ -69,38 +87,58 @@ extension Workspace {
     /// Backward of the online branch from `dPrediction` (set by the loss). Accumulates into `net.grads`;
     /// the caller zeroes them once per step.
     public func onlineBackward() {
+        Profile.during(.backward) { onlineBackwardPass() }
+    }
+
+    func onlineBackwardPass() {
         let B = batch, N = S.patches, V = S.visible, D = S.dim, T1 = S.onlineTokens, T3 = S.decoderTokens
         let g = net.grads
-        dPredIn.zero()
-        Linear.backward(dInput: dPredIn.pointer, dWeight: g["decoder_pred.weight"].pointer, dBias: g["decoder_pred.bias"].pointer,
-                        dOut: dPrediction.pointer, input: predIn.pointer, weight: net.params["decoder_pred.weight"].pointer,
-                        rows: B * N, inFeatures: D, outFeatures: D)
-        dA.pointer.update(repeating: 0, count: B * T3 * D)
-        for b in 0..<B { (dA.pointer + (b * T3 + 1 + V) * D).update(from: dPredIn.pointer + b * N * D, count: N * D) }
+        Profile.time(.linear) {
+            Linear.backward(dInput: dPredIn.pointer, dWeight: g["decoder_pred.weight"].pointer, dBias: g["decoder_pred.bias"].pointer,
+                            dOut: dPrediction.pointer, input: predIn.pointer, weight: net.params["decoder_pred.weight"].pointer,
+                            rows: B * N, inFeatures: D, outFeatures: D, overwriteInput: true)
+        }
+        Profile.time(.gather) {
+            // Per sample T3 = 1 + V + N rows: zeros for cls and visible, then the N prediction rows.
+            for b in 0..<B {
+                (dA.pointer + b * T3 * D).update(repeating: 0, count: (1 + V) * D)
+                (dA.pointer + (b * T3 + 1 + V) * D).update(from: dPredIn.pointer + b * N * D, count: N * D)
+            }
+        }
         let dS = decoder.backward(dOut: dA, spare: dB, scratch: scratch)
         // Split dS0: mask tokens and the pos-MLP get the last N rows; the projector gets cls + visible rows.
         let dMask = g["mask_token"].pointer
-        for b in 0..<B {
-            let rows = dS.pointer + (b * T3 + 1 + V) * D
-            (dPos.pointer + b * N * D).update(from: rows, count: N * D)
-            ColumnSum.accumulate(out: dMask, input: rows, rows: N, columns: D)
+        Profile.time(.gather) {
+            for b in 0..<B {
+                let rows = dS.pointer + (b * T3 + 1 + V) * D
+                (dPos.pointer + b * N * D).update(from: rows, count: N * D)
+                ColumnSum.accumulate(out: dMask, input: rows, rows: N, columns: D)
+            }
         }
-        Linear.backward(dInput: nil, dWeight: g["decoder_pos_mlp.weight"].pointer, dBias: g["decoder_pos_mlp.bias"].pointer,
-                        dOut: dPos.pointer, input: relPE.pointer, weight: net.params["decoder_pos_mlp.weight"].pointer,
-                        rows: B * N, inFeatures: 2 * D, outFeatures: D)
+        Profile.time(.linear) {
+            Linear.backward(dInput: nil, dWeight: g["decoder_pos_mlp.weight"].pointer, dBias: g["decoder_pos_mlp.bias"].pointer,
+                            dOut: dPos.pointer, input: relPE.pointer, weight: net.params["decoder_pos_mlp.weight"].pointer,
+                            rows: B * N, inFeatures: 2 * D, outFeatures: D)
+        }
         let other = dS === dA ? dB : dA
-        for b in 0..<B {
-            (other.pointer + b * T1 * D).update(from: dS.pointer + b * T3 * D, count: T1 * D)
+        Profile.time(.gather) {
+            for b in 0..<B {
+                (other.pointer + b * T1 * D).update(from: dS.pointer + b * T3 * D, count: T1 * D)
+            }
         }
         let dProjIn = projector.backward(dOut: other, spare: dS, scratch: scratch)
         let dH = dProjIn === dA ? dB : dA
-        dH.pointer.update(repeating: 0, count: B * T1 * D)
-        Linear.backward(dInput: dH.pointer, dWeight: g["decoder_embed.weight"].pointer, dBias: g["decoder_embed.bias"].pointer,
-                        dOut: dProjIn.pointer, input: backbone.outputs[S.model.depth].pointer,
-                        weight: net.params["decoder_embed.weight"].pointer, rows: B * T1, inFeatures: D, outFeatures: D)
+        Profile.time(.linear) {
+            Linear.backward(dInput: dH.pointer, dWeight: g["decoder_embed.weight"].pointer, dBias: g["decoder_embed.bias"].pointer,
+                            dOut: dProjIn.pointer, input: backbone.outputs[S.model.depth].pointer,
+                            weight: net.params["decoder_embed.weight"].pointer, rows: B * T1, inFeatures: D, outFeatures: D,
+                            overwriteInput: true)
+        }
         let dX0 = backbone.backward(dOut: dH, spare: dProjIn, scratch: scratch)
         // Only the cls row carries a gradient into a trainable parameter (the patch embedding is frozen).
         let dCls = g["cls_token"].pointer
-        for b in 0..<B { Add.accumulate(out: dCls, input: dX0.pointer + b * T1 * D, count: D) }
+        Profile.time(.gather) {
+            for b in 0..<B { Add.accumulate(out: dCls, input: dX0.pointer + b * T1 * D, count: D) }
+        }
     }
 }

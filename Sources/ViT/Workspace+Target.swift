@@ -5,19 +5,33 @@ extension Workspace {
     /// pos_embed, mm_decoder_embed, mm projector blocks (batch statistics), drop cls, LayerNorm without
     /// affine (eps 1e-5). Output: `targetNorm` T [B·N, D] (and `targetRaw` Z).
     public func targetForward(x2: ConstFloatPtr) {
+        Profile.during(.target) { targetForwardPass(x2: x2) }
+    }
+
+    func targetForwardPass(x2: ConstFloatPtr) {
         let B = batch, N = S.patches, D = S.dim, T2 = S.targetTokens
-        embedPatches(out: targetTokens.pointer, cols: targetCols.pointer, images: x2)
+        Profile.time(.embedding) {
+            embedPatches(out: targetTokens.pointer, cols: targetCols.pointer, images: x2)
+        }
         let cls = net.target["mm_cls_token"].pointer, y0 = targetBackbone.input
-        for b in 0..<B {
-            (y0 + b * T2 * D).update(from: cls, count: D)
-            (y0 + (b * T2 + 1) * D).update(from: targetTokens.pointer + b * N * D, count: N * D)
+        Profile.time(.gather) {
+            for b in 0..<B {
+                (y0 + b * T2 * D).update(from: cls, count: D)
+                (y0 + (b * T2 + 1) * D).update(from: targetTokens.pointer + b * N * D, count: N * D)
+            }
         }
         let h = targetBackbone.forward()
-        Linear.forward(out: targetProjector.input, input: h, weight: net.target["mm_decoder_embed.weight"].pointer,
-                       bias: net.target["mm_decoder_embed.bias"].pointer, rows: B * T2, inFeatures: D, outFeatures: D)
+        Profile.time(.linear) {
+            Linear.forward(out: targetProjector.input, input: h, weight: net.target["mm_decoder_embed.weight"].pointer,
+                           bias: net.target["mm_decoder_embed.bias"].pointer, rows: B * T2, inFeatures: D, outFeatures: D)
+        }
         let z = targetProjector.forward()
-        for b in 0..<B { (targetRaw.pointer + b * N * D).update(from: z + (b * T2 + 1) * D, count: N * D) }
-        LayerNorm.forward(out: targetNorm.pointer, mean: tMean.pointer, rstd: tRstd.pointer, input: targetRaw.pointer,
-                          weight: nil, bias: nil, rows: B * N, channels: D, eps: 1e-5)
+        Profile.time(.gather) {
+            for b in 0..<B { (targetRaw.pointer + b * N * D).update(from: z + (b * T2 + 1) * D, count: N * D) }
+        }
+        Profile.time(.layerNorm) {
+            LayerNorm.forward(out: targetNorm.pointer, mean: tMean.pointer, rstd: tRstd.pointer, input: targetRaw.pointer,
+                              weight: nil, bias: nil, rows: B * N, channels: D, eps: 1e-5)
+        }
     }
 }

@@ -1,40 +1,119 @@
 import ArgumentParser
 import Foundation
+import SiamTrain
 import Tensor
 
+/// `siamon bench`: the full training step (default) or the Tensor kernels (`--kernels`).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks: kernels (sgemm, layernorm, GELU, attention) at the fmnist-tiny shapes.")
+        commandName: "bench",
+        abstract: "Benchmarks: the full training step of a preset (default), or the Tensor kernels (--kernels).",
+        discussion: """
+            siamon bench --preset fmnist-tiny --batch 128 --threads 2 [--steps 5] [--profile] [--json] \
+            times warm steps (after 2 warm-up steps) of forward, EMA, target, loss, backward, clip and AdamW on \
+            synthetic inputs; a second line times the data pipeline alone. GFLOP/s counts the step's GEMM FLOPs \
+            (see StepFlops); the sgemm peak is measured in the same run. Lists (--batch 64,128 --threads 1,2) \
+            run every combination, each in its own process (peak RSS is per process); with --json each prints \
+            one JSON object per line.
+            """)
 
-    @Flag(help: "Time the Tensor kernels (sgemm, layernorm, GELU, attention).")
+    @OptionGroup var config: ConfigOptions
+
+    @Flag(help: "Time the Tensor kernels (sgemm, layernorm, GELU, attention) instead of the training step.")
     var kernels = false
 
-    @Option(help: "Comma-separated BLAS thread counts to run at, e.g. 1,2.")
-    var threads = "1,2"
+    @Option(help: "Comma-separated batch sizes (default: the preset's).")
+    var batch: String?
 
-    @Flag(help: "Shorter measurements and fewer shapes (about 10× faster, noisier).")
+    @Option(help: "Comma-separated BLAS/worker thread counts, e.g. 1,2 (default: the preset's; 1,2 for --kernels).")
+    var threads: String?
+
+    @Option(help: "Timed steps after the 2 warm-up steps.")
+    var steps = 5
+
+    @Flag(help: "Also print where the step's time goes, per kernel class and phase.")
+    var profile = false
+
+    @Flag(help: "Shorter kernel measurements (--kernels only; about 10× faster, noisier).")
     var quick = false
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    /// Set on the per-configuration child processes (see `run`), which then skip the header line.
+    @Flag(help: .hidden)
+    var child = false
+
     func validate() throws {
-        guard kernels else { throw ValidationError("choose what to benchmark: siamon bench --kernels") }
-        guard !threadCounts.isEmpty else {
+        if let threads, Self.positiveList(threads) == nil {
             throw ValidationError("--threads '\(threads)' is not a comma-separated list of positive integers, e.g. 1,2")
         }
+        if let batch, Self.positiveList(batch) == nil {
+            throw ValidationError("--batch '\(batch)' is not a comma-separated list of positive integers, e.g. 64,128")
+        }
+        guard steps >= 1 && steps <= 1000 else { throw ValidationError("--steps \(steps) must be in 1...1000") }
     }
 
-    var threadCounts: [Int] {
-        let parts = threads.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return [] }
+    static func positiveList(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         return parts.compactMap { $0 }
     }
 
     func run() throws {
         BlasSetup.reexecIfNeeded()
         let warning = BlasSetup.selfCheck()
-        let rows = KernelBench.run(threads: threadCounts, quick: quick)
+        if kernels { return try runKernels(warning: warning) }
+        if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        let c = try config.load()
+        let batches = batch.flatMap(Self.positiveList) ?? [c.train.batchSize]
+        let threadCounts = threads.flatMap(Self.positiveList) ?? [c.train.threads]
+        if !json && !child { print(header()) }
+        if batches.count * threadCounts.count > 1 {
+            // Peak RSS is a per-process high-water mark, so each configuration runs in its own process.
+            for t in threadCounts { for b in batches { try runChild(batch: b, threads: t) } }
+            return
+        }
+        for t in threadCounts {
+            for b in batches {
+                let (r, table) = StepBench.run(config: c, preset: config.preset, batch: b, threads: t, steps: steps,
+                                               profile: profile)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                } else {
+                    print(BenchReport.lines(r))
+                }
+                if let table { print(BenchReport.profileTable(table, msPerStep: r.msPerStep, cpuMsPerStep: r.cpuMsPerStep)) }
+            }
+        }
+    }
+
+    func runChild(batch b: Int, threads t: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        var args = ["bench", "--child", "--preset", config.preset, "--batch", "\(b)", "--threads", "\(t)", "--steps", "\(steps)"]
+        args += config.overrides.flatMap { ["--set", $0] }
+        if profile { args.append("--profile") }
+        if json { args.append("--json") }
+        process.arguments = args
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("bench for --batch \(b) --threads \(t) exited with status \(process.terminationStatus)")
+        }
+    }
+
+    func header() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let setBy = environment[BlasSetup.reexecMarker] == nil ? "" : ", set by siamon"
+        let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBy))" } ?? ""
+        return "BLAS core: \(Blas.coreName)\(env); load average \(String(format: "%.2f", StepBench.loadAverage()))"
+    }
+
+    func runKernels(warning: String?) throws {
+        let rows = KernelBench.run(threads: threads.flatMap(Self.positiveList) ?? [1, 2], quick: quick)
         if json {
             struct Report: Encodable { let core: String; let selfCheck: String; let rows: [KernelBenchRow] }
             let encoder = JSONEncoder()
@@ -44,25 +123,7 @@ struct Bench: ParsableCommand {
             return
         }
         if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        let environment = ProcessInfo.processInfo.environment
-        let setBy = environment[BlasSetup.reexecMarker] == nil ? "" : ", set by siamon"
-        let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBy))" } ?? ""
-        print("BLAS core: \(Blas.coreName)\(env); sgemm self-check: \(warning == nil ? "ok" : "FAILED, naive fallback")")
-        print(table(rows))
-    }
-
-    func table(_ rows: [KernelBenchRow]) -> String {
-        let header = ["kernel", "shape", "threads", "rate", "unit", "ms"]
-        let cells = rows.map { [$0.name, $0.shape, "\($0.threads)", String(format: $0.rate < 10 ? "%.3f" : "%.1f", $0.rate), $0.unit,
-                                String(format: "%.3f", $0.milliseconds)] }
-        let widths = header.indices.map { c in ([header] + cells).map { $0[c].count }.max() ?? 0 }
-        func line(_ r: [String]) -> String {
-            r.indices.map { c in
-                let pad = String(repeating: " ", count: widths[c] - r[c].count)
-                return c >= 2 ? pad + r[c] : r[c] + pad  // numbers right-aligned
-            }.joined(separator: "  ")
-        }
-        return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-                + cells.map(line)).joined(separator: "\n")
+        print(header() + "; sgemm self-check: \(warning == nil ? "ok" : "FAILED, naive fallback")")
+        print(BenchReport.kernelTable(rows))
     }
 }

@@ -71,6 +71,69 @@ import TestSupport
         gradCheck("gelu", names: ["input"], inputs: [x], analytic: [dx.doubles], weights: r) { D64.gelu($0[0]) }
     }
 
+    /// The backward that reads Φ = y/x from the forward output matches the naive backward, including x = 0,
+    /// tiny |x|, large |x| and both tails.
+    @Test func backwardFromOutputMatchesNaive() {
+        propertyCheck("gelu backward(output:)") { rng, label in
+            let n = rng.size(1000)
+            let x = FloatBuffer(rng.floats(n, scale: 4) + [0, -0.0, 1e-38, -1e-35, 1e-20, -7, 9, -13, 15])
+            let m = x.count
+            let y = FloatBuffer(count: m), dy = FloatBuffer(rng.floats(m))
+            GELU.forward(out: y.pointer, input: x.pointer, count: m)
+            let (dF, dN) = (FloatBuffer(Array(repeating: 0.5, count: m)), FloatBuffer(Array(repeating: 0.5, count: m)))
+            GELU.backward(dInput: dF.pointer, dOut: dy.pointer, input: x.pointer, output: y.pointer, count: m)
+            Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: m)
+            expectClose(dF.array, dN.array, atol: 1e-6, rtol: 1e-5, "\(label) backward")
+        }
+    }
+
+    /// Above `Parallel.minElementwise` the kernels split over threads: 1 and 2 workers give bit-identical
+    /// results (each element is computed the same way), and they agree with the naive forms.
+    @Test func workersSplitLargeCallsWithoutChangingResults() {
+        var rng = SeededRNG(seed: 23)
+        let n = 3 * Parallel.minElementwise + 13
+        let x = FloatBuffer((0..<n).map { _ in Float(3 * rng.normal()) }), dy = FloatBuffer((0..<n).map { _ in Float(rng.normal()) })
+        var outs: [[Float]] = [], grads: [[Float]] = [], gradsFromOutput: [[Float]] = []
+        for w in [1, 2] {
+            let y = FloatBuffer(count: n), d1 = FloatBuffer(count: n), d2 = FloatBuffer(count: n)
+            GELU.forward(out: y.pointer, input: x.pointer, count: n, workers: w)
+            GELU.backward(dInput: d1.pointer, dOut: dy.pointer, input: x.pointer, count: n, workers: w)
+            GELU.backward(dInput: d2.pointer, dOut: dy.pointer, input: x.pointer, output: y.pointer, count: n, workers: w)
+            outs.append(y.array); grads.append(d1.array); gradsFromOutput.append(d2.array)
+        }
+        #expect(outs[0] == outs[1] && grads[0] == grads[1] && gradsFromOutput[0] == gradsFromOutput[1],
+                "1 and 2 workers must give bit-identical GELU results")
+        let yN = FloatBuffer(count: n), dN = FloatBuffer(count: n)
+        Naive.geluForward(out: yN.pointer, input: x.pointer, count: n)
+        Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+        expectClose(outs[1], yN.array, atol: 1e-7, rtol: 1e-5, "2-worker forward")
+        expectClose(gradsFromOutput[1], dN.array, atol: 1e-6, rtol: 1e-5, "2-worker backward(output:)")
+    }
+
+    /// The tabulated Φ and GELU′ on a dense sweep of [−10, 10] (every grid interval hit ~80 times) against
+    /// libm in Double, with the property test's tolerances; and the limits far outside the table.
+    @Test func tableIsAccurateOnADenseSweepAndHasTheRightLimits() {
+        let n = 1_000_001
+        let x = FloatBuffer((0..<n).map { Float(-10 + 20 * Double($0) / Double(n - 1)) })
+        let dy = FloatBuffer(Array(repeating: 1, count: n))
+        let (y, yN, d, dN) = (FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n))
+        GELU.forward(out: y.pointer, input: x.pointer, count: n)
+        Naive.geluForward(out: yN.pointer, input: x.pointer, count: n)
+        GELU.backward(dInput: d.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+        Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+        expectClose(y.array, yN.array, atol: 1e-7, rtol: 1e-5, "gelu sweep forward")
+        expectClose(d.array, dN.array, atol: 1e-6, rtol: 1e-5, "gelu sweep backward")
+        let far = FloatBuffer([-1e30, -1e10, 1e10, 1e30, .nan]), out = FloatBuffer(count: 5), grad = FloatBuffer(count: 5)
+        GELU.forward(out: out.pointer, input: far.pointer, count: 5)
+        let ones = FloatBuffer([1, 1, 1, 1, 1])
+        withExtendedLifetime(ones) {
+            GELU.backward(dInput: grad.pointer, dOut: ones.pointer, input: far.pointer, count: 5)
+        }
+        #expect(out[0] == 0 && out[1] == 0 && out[2] == 1e10 && out[3] == 1e30, "GELU limits: \(out.array)")
+        #expect(grad[0] == 0 && grad[1] == 0 && grad[2] == 1 && grad[3] == 1, "GELU′ limits: \(grad.array)")
+        #expect(out[4].isNaN && grad[4].isNaN, "NaN propagates through forward and backward")
+    }
+
     @Test func forwardMayRunInPlace() {
         let values: [Float] = [-3, -1, 0, 0.5, 2]
         let buffer = FloatBuffer(values), expected = FloatBuffer(count: values.count), source = FloatBuffer(values)

@@ -42,21 +42,23 @@ public final class SiameseTrainer {
     /// backward into freshly zeroed gradients. Split from `step` so tests can inspect the raw gradients.
     public func forwardBackward(_ batch: Batch, momentum m: Double) -> UniGradLoss.Value {
         let ws = network.workspace(batch: batch.size)
-        fillRelativeEmbedding(ws, batch)
+        Profile.during(.forward) { Profile.time(.embedding) { fillRelativeEmbedding(ws, batch) } }
         ws.onlineForward(x1: batch.x1.pointer, mask: batch.mask)
-        network.emaUpdate(momentum: Float(m))
+        Profile.during(.update) { Profile.time(.ema) { network.emaUpdate(momentum: Float(m)) } }
         ws.targetForward(x2: batch.x2.pointer)
-        let value = loss(ws, rows: batch.size * network.shape.patches)
-        network.grads.zero()
+        let value = Profile.during(.forward) { Profile.time(.loss) { loss(ws, rows: batch.size * network.shape.patches) } }
+        Profile.during(.backward) { Profile.time(.other) { network.grads.zero() } }
         ws.onlineBackward()
         return value
     }
 
     /// Global grad norm (returned, before clipping), clipping, then AdamW at `lr`.
     public func applyUpdate(lr: Double) -> Double {
-        let gradNorm = GradClip.clip(network.grads, maxNorm: config.optimizer.clipGrad)
-        optimizer.update(params: network.params, grads: network.grads, lr: Float(lr))
-        return gradNorm
+        Profile.during(.update) {
+            let gradNorm = Profile.time(.clip) { GradClip.clip(network.grads, maxNorm: config.optimizer.clipGrad) }
+            Profile.time(.adamW) { optimizer.update(params: network.params, grads: network.grads, lr: Float(lr)) }
+            return gradNorm
+        }
     }
 
     func loss(_ ws: Workspace, rows M: Int) -> UniGradLoss.Value {

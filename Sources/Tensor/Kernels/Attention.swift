@@ -9,7 +9,7 @@ public enum Attention {
 
     /// att = softmax((q·scale)·kᵀ) per (b, h); out = att·v. Overwrites out and att. Needs no scratch.
     public static func forward(out: FloatPtr, att: FloatPtr, qkv: ConstFloatPtr, batch: Int, tokens: Int,
-                               dim: Int, heads: Int, workers: Int = 2) {
+                               dim: Int, heads: Int, workers: Int = Parallel.defaultWorkers) {
         let (B, T, D, H) = (batch, tokens, dim, heads)
         precondition(H > 0 && D % H == 0, "Attention: dim \(D) is not divisible by heads \(H)")
         let Dh = D / H, ld = 3 * D
@@ -30,22 +30,23 @@ public enum Attention {
         }
     }
 
-    /// Backward; **accumulates** into dQKV [B, T, 3D]. `scratch` must hold `scratchCount(tokens:workers:)`
+    /// Backward; **accumulates** into dQKV [B, T, 3D] (`overwrite: true` writes it instead: every element
+    /// is written exactly once, so the caller need not zero it). `scratch` must hold `scratchCount(tokens:workers:)`
     /// floats; pass nil to allocate it for this call (pass a workspace in the training loop to avoid that).
     public static func backward(dQKV: FloatPtr, dOut: ConstFloatPtr, qkv: ConstFloatPtr, att: ConstFloatPtr,
-                                batch: Int, tokens: Int, dim: Int, heads: Int, workers: Int = 2,
-                                scratch: FloatPtr? = nil) {
+                                batch: Int, tokens: Int, dim: Int, heads: Int, workers: Int = Parallel.defaultWorkers,
+                                scratch: FloatPtr? = nil, overwrite: Bool = false) {
         let w = Swift.max(1, workers)
         guard let scratch else {
             let own = FloatBuffer(count: scratchCount(tokens: tokens, workers: w))
             backward(dQKV: dQKV, dOut: dOut, qkv: qkv, att: att, batch: batch, tokens: tokens, dim: dim,
-                     heads: heads, workers: w, scratch: own.pointer)
+                     heads: heads, workers: w, scratch: own.pointer, overwrite: overwrite)
             return
         }
         let (B, T, D, H) = (batch, tokens, dim, heads)
         precondition(H > 0 && D % H == 0, "Attention: dim \(D) is not divisible by heads \(H)")
         let Dh = D / H, ld = 3 * D
-        let scale = 1 / Float(Dh).squareRoot()
+        let scale = 1 / Float(Dh).squareRoot(), beta: Float = overwrite ? 0 : 1
         let dqkvP = SendablePointer(dQKV), scratchP = SendablePointer(scratch)
         let inP = SendablePointer(UnsafeMutablePointer(mutating: qkv))
         let attP = SendablePointer(UnsafeMutablePointer(mutating: att))
@@ -60,12 +61,12 @@ public enum Attention {
                 let dO = UnsafePointer(dOutP.p) + b * T * D + h * Dh
                 // dP = dO·vᵀ; dv += Pᵀ·dO
                 Blas.sgemm(transB: true, m: T, n: T, k: Dh, a: dO, lda: D, b: v, ldb: ld, c: dS, ldc: T)
-                Blas.sgemm(transA: true, m: T, n: Dh, k: T, a: p, lda: T, b: dO, ldb: D, beta: 1, c: dv, ldc: ld)
+                Blas.sgemm(transA: true, m: T, n: Dh, k: T, a: p, lda: T, b: dO, ldb: D, beta: beta, c: dv, ldc: ld)
                 // dScores = P ⊙ (dP − rowsum(dP ⊙ P)); scores = scale·q·kᵀ
                 Softmax.backwardInPlace(grad: dS, out: p, rows: T, columns: T)
-                Blas.sgemm(m: T, n: Dh, k: T, alpha: scale, a: dS, lda: T, b: k, ldb: ld, beta: 1, c: dq, ldc: ld)
+                Blas.sgemm(m: T, n: Dh, k: T, alpha: scale, a: dS, lda: T, b: k, ldb: ld, beta: beta, c: dq, ldc: ld)
                 Blas.sgemm(transA: true, m: T, n: Dh, k: T, alpha: scale, a: dS, lda: T, b: q, ldb: ld,
-                           beta: 1, c: dk, ldc: ld)
+                           beta: beta, c: dk, ldc: ld)
             }
         }
     }

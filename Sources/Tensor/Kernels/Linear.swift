@@ -14,12 +14,14 @@ public enum Linear {
 
     /// Backward; **accumulates** into dInput (+= dOut · W), dWeight (+= dOutᵀ · input) and dBias (+= Σ_r dOut).
     /// Pass nil for gradients that are not needed (e.g. a frozen weight, or an input with no gradient).
+    /// `overwriteInput: true` writes dInput = dOut · W instead (saves the caller a memset of dInput).
     public static func backward(dInput: FloatPtr?, dWeight: FloatPtr?, dBias: FloatPtr?,
                                 dOut: ConstFloatPtr, input: ConstFloatPtr, weight: ConstFloatPtr,
-                                rows: Int, inFeatures: Int, outFeatures: Int) {
+                                rows: Int, inFeatures: Int, outFeatures: Int, overwriteInput: Bool = false) {
         let (R, I, O) = (rows, inFeatures, outFeatures)
         if let dInput {
-            Blas.sgemm(m: R, n: I, k: O, a: dOut, lda: O, b: weight, ldb: I, beta: 1, c: dInput, ldc: I)
+            Blas.sgemm(m: R, n: I, k: O, a: dOut, lda: O, b: weight, ldb: I, beta: overwriteInput ? 0 : 1,
+                       c: dInput, ldc: I)
         }
         if let dWeight {
             Blas.sgemm(transA: true, m: O, n: I, k: R, a: dOut, lda: O, b: input, ldb: I, beta: 1, c: dWeight, ldc: I)
