@@ -54,7 +54,8 @@ let package = Package(
 // Fuzz targets (issue 8, `make fuzz`). Each is a plain executable that replays the files named on its command
 // line through its LLVMFuzzerTestOneInput; built with `-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING` it has no
 // main of its own and libFuzzer drives that function instead.
+package.targets.append(.target(name: "FuzzSupport"))
 for (name, dependency) in [("FuzzImporter", "MetricsStore"), ("FuzzSafetensors", "Tensor"), ("FuzzPreset", "SiamTrain"),
                            ("FuzzIDX", "SiamTrain"), ("FuzzTheme", "TUI")] {
-    package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency)]))
+    package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency), "FuzzSupport"]))
 }
