@@ -34,6 +34,10 @@ let pendingSignal = Atomic<Int32>(0)
 /// Runs the UI until the user quits (returns 0) or SIGINT/SIGTERM arrives (returns 128 + signal).
 /// The terminal is restored in every case that returns.
 public func runApp(initial: AppState, driver: AppDriver, theme: Theme) -> Int32 {
+    guard isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 else {
+        FileHandle.standardError.write(Data("siamon: the TUI needs a terminal on stdin and stdout; use `siamon runs`, `siamon train --headless` or `siamon compare --print` instead\n".utf8))
+        return 1
+    }
     let term: Terminal
     do { term = try Terminal(theme: theme, environment: ProcessInfo.processInfo.environment) } catch {
         FileHandle.standardError.write(Data("siamon: \(error)\n".utf8))
@@ -42,7 +46,8 @@ public func runApp(initial: AppState, driver: AppDriver, theme: Theme) -> Int32 
     defer { term.close() }
     signal(SIGINT) { pendingSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { pendingSignal.store($0, ordering: .relaxed) }
-    defer { signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL) }
+    signal(SIGHUP) { pendingSignal.store($0, ordering: .relaxed) }   // the terminal went away: stop runs cleanly
+    defer { signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL); signal(SIGHUP, SIG_DFL) }
 
     var state = initial
     state.monochrome = term.monochrome
@@ -63,6 +68,10 @@ struct FrameLoop {
     var dirty = true
     var quit = false
     var buffer = ScreenBuffer(width: 0, height: 0)
+    /// When the last resize was seen. For half a second after it every frame is repainted in full at the
+    /// size curses reports then: during a resize storm ncurses coalesces SIGWINCHs, and a KEY_RESIZE can carry
+    /// a size that is already stale, which left parts of the screen unpainted (a tmux storm test showed it).
+    var lastResize = -1e9
 
     init(term: Terminal, driver: AppDriver) { self.term = term; self.driver = driver }
 
@@ -72,11 +81,19 @@ struct FrameLoop {
         while let i = input, !quit {
             switch i {
             case .key(let k): apply(&s, .key(k))
-            case .resize(let w, let h): apply(&s, .resize(width: w, height: h)); term.invalidate()
+            case .resize(let w, let h):
+                apply(&s, .resize(width: w, height: h)); term.invalidate()
+                lastResize = Date().timeIntervalSince1970
             }
             input = term.read(timeoutMs: 0)
         }
         let now = Date().timeIntervalSince1970
+        let (w, h) = term.size
+        if w != s.width || h != s.height {
+            apply(&s, .resize(width: w, height: h))
+            lastResize = now
+        }
+        if now - lastResize < 0.5 { term.invalidate(); dirty = true }
         for e in driver.poll(now: now) where !quit { apply(&s, e) }
         let hadMessage = s.message != nil
         let effects = update(&s, .tick(now: now))

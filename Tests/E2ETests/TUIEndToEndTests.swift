@@ -12,7 +12,13 @@ import TestSupport
 
     struct Tmux {
         let socket = "siamon-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        func run(_ args: [String]) -> SpawnResult { spawnAndWait("tmux", ["-L", socket] + args, timeout: 20) }
+        /// tmux itself runs UTF-8 (-u, LANG=C.UTF-8): a server started from a C locale mangles wide cells
+        /// when its windows are resized, whatever the program in the pane draws.
+        func run(_ args: [String]) -> SpawnResult {
+            var env = ProcessInfo.processInfo.environment
+            env["LANG"] = "C.UTF-8"; env["LC_ALL"] = "C.UTF-8"
+            return spawnAndWait("tmux", ["-u", "-L", socket] + args, environment: env, timeout: 20)
+        }
         func screen() -> String { run(["capture-pane", "-p", "-t", "e2e"]).stdout }
         func keys(_ k: String...) { _ = run(["send-keys", "-t", "e2e"] + k) }
         /// Polls the screen until `predicate` holds; records an issue with the last screen on timeout.
