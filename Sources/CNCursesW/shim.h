@@ -32,4 +32,13 @@ static inline SCREEN *swc_newterm(const char *type) { return newterm(type, stdou
 static inline const char *swc_codeset(void) { return nl_langinfo(CODESET); }
 // Whether the terminal can move the cursor (TERM=dumb cannot, so a full-screen UI is impossible there).
 static inline int swc_can_address(void) { char *c = tigetstr("cup"); return c != NULL && c != (char *)-1; }
+#include <sys/ioctl.h>
+#include <unistd.h>
+// The terminal's real size from the kernel (rows, cols); 0 when stdout is not a terminal.
+static inline int swc_real_size(int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return 0;
+    *rows = ws.ws_row; *cols = ws.ws_col;
+    return 1;
+}
 #endif

@@ -88,6 +88,7 @@ struct FrameLoop {
             input = term.read(timeoutMs: 0)
         }
         let now = Date().timeIntervalSince1970
+        if term.syncSize() { lastResize = now }
         let (w, h) = term.size
         if w != s.width || h != s.height {
             apply(&s, .resize(width: w, height: h))

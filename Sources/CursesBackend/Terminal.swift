@@ -82,6 +82,18 @@ public final class Terminal {
 
     public var size: (width: Int, height: Int) { (Int(getmaxx(win)), Int(getmaxy(win))) }
 
+    /// Makes curses agree with the kernel's window size. ncurses learns a new size only from a SIGWINCH it
+    /// sees during input; in a resize storm a late signal can be coalesced away and curses keeps drawing at
+    /// a stale size. Returns true when it had to resize.
+    @discardableResult
+    public func syncSize() -> Bool {
+        var rows: Int32 = 0, cols: Int32 = 0
+        guard swc_real_size(&rows, &cols) != 0, rows != getmaxy(win) || cols != getmaxx(win) else { return false }
+        resizeterm(rows, cols)
+        invalidate()
+        return true
+    }
+
     public func setMouse(_ on: Bool) {
         guard on != mouseOn else { return }
         mousemask(on ? swc_all_mouse_events() : 0, nil)

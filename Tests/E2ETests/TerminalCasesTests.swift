@@ -99,14 +99,10 @@ import TestSupport
         let pane = t.run(["display", "-p", "-t", "e2e", "#{pane_width}x#{pane_height}"]).stdout
         #expect(pane.hasPrefix("120x40"), "pane is \(pane) after the final resize")
         #expect(early == nil, "siamon ended during the resize storm with status \(early ?? "") and stderr: \(err)")
-        // Known bug (issue 8 notes): after some storms the screen keeps stale cells although the pane is back at
-        // 120×40 and siamon is alive and drawing; a manual storm of the same shape repaints fine.
-        withKnownIssue("a resize storm can leave stale cells on screen", isIntermittent: true) {
-            #expect(t.wait("a clean 120×40 dashboard after the storm", timeout: 10) { s in
-                let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
-                return lines.first?.contains("siamon │ dashboard") == true && s.contains("/400") && s.contains("q quit")
-            })
-        }
+        #expect(t.wait("a clean 120×40 dashboard after the storm", timeout: 10) { s in
+            let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.first?.contains("siamon │ dashboard") == true && s.contains("/400") && s.contains("q quit")
+        })
         #expect(Self.quit(t, exitFile) == "0")
     }
 }
