@@ -26,15 +26,24 @@ public final class StepsFileSink: ReportSink, @unchecked Sendable {
 
     public func record(_ report: StepReport) {
         lock.lock(); defer { lock.unlock() }
+        guard !closed else { return }
         buffer.append(Data((StepsJSONL.line(report) + "\n").utf8))
         if Date().timeIntervalSince(lastFlush) > 1 { flushLocked() }
     }
 
+    private var closed = false
+
+    /// Flushes and closes; safe to call twice. Also runs when the last owner lets go (the TUI's trainer
+    /// sessions end without an explicit close, and their last second of lines must still reach the file).
     public func close() {
         lock.lock(); defer { lock.unlock() }
+        guard !closed else { return }
+        closed = true
         flushLocked()
         try? handle.close()
     }
+
+    deinit { close() }
 
     private func flushLocked() {
         guard !buffer.isEmpty else { return }

@@ -37,13 +37,13 @@ extension LiveDriver {
             let host = TrainerHost(name: name) {
                 try TrainingSession(name: name, config: config, runDirectory: dir, sinks: [writer, jsonl], resume: parentRef != nil)
             }
-            bridge.adopted.withLock { $0.append(StoreBridge.Adoption(name: name, host: host, writer: writer)) }
+            bridge.adopted.withLock { $0.append(StoreBridge.Adoption(name: name, host: host, writer: writer, steps: jsonl)) }
             return [.message(parent == nil ? "started \(name)" : "forked \(parent!) at step \(parentRef!.step) as \(name)")]
         })
     }
 
-    func adopt(name: String, host: TrainerHost, writer: StoreWriter) {
-        hosts[name] = LiveRun(host: host, writer: writer)
+    func adopt(name: String, host: TrainerHost, writer: StoreWriter, steps: StepsFileSink) {
+        hosts[name] = LiveRun(host: host, writer: writer, steps: steps)
         rebalanceThreads()
         host.start()
     }

@@ -22,6 +22,7 @@ public final class LiveDriver {
     struct LiveRun {
         let host: TrainerHost
         let writer: StoreWriter
+        let steps: StepsFileSink   // runs/<name>/steps.jsonl; flushed and closed when the run ends
     }
 
     public init(runsDirectory: URL, databasePath: String, readOnly: Bool = false) {
@@ -33,9 +34,10 @@ public final class LiveDriver {
 
     public func poll(now: Double) -> [AppEvent] {
         for a in bridge.adopted.withLock({ a in defer { a.removeAll() }; return a }) {
-            adopt(name: a.name, host: a.host, writer: a.writer)
+            adopt(name: a.name, host: a.host, writer: a.writer, steps: a.steps)
         }
         bridge.liveStatus.withLock { s in for (name, run) in hosts { s[name] = run.host.status } }
+        for run in hosts.values where !run.host.status.isLive { run.steps.close() }
         for (name, run) in hosts where run.host.status.phase == .failed {
             outbox.append(.message("run \(name) failed: \(run.host.status.error ?? "unknown error")"))
             run.writer.statusChanged("failed")
@@ -86,6 +88,7 @@ public final class LiveDriver {
         for run in live { run.host.send(.stop) }
         for run in hosts.values {
             run.host.join()
+            run.steps.close()
             let phase = run.host.status.phase
             try? run.writer.finish(status: phase == .done ? .done : phase == .failed ? .failed : .stopped)
         }
