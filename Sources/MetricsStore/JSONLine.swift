@@ -1,3 +1,4 @@
+import Tensor
 /// A small JSON reader for one line of a metrics log. Python's json.dumps writes bare `NaN`, `Infinity`
 /// and `-Infinity`, which Foundation's JSON parsers reject, so log lines go through this instead.
 /// It returns the top-level object's members in file order; nested values are parsed and skipped.
@@ -193,20 +194,5 @@ enum JSONLine {
         return "\(x)"
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
-                else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONValue.quote(s) }
 }

@@ -20,7 +20,7 @@ extension Workspace {
             precondition(k == V, "sample \(b) has \(N - k) masked patches, expected \(S.maskCount)")
         }
         Profile.time(.embedding) {
-            embedPatches(out: tokens.pointer, cols: cols.pointer, images: x1)
+            embedPatches(out: tokens.pointer, cols: cols.pointer, images: x1, prefix: "")
         }
         // Backbone input: [cls + 0; visible tokens (already + pos_embed)].
         let cls = net.params["cls_token"].pointer, x0 = backbone.input
@@ -73,8 +73,9 @@ extension Workspace {
     }
 
     /// Frozen patch embedding on all patches: tokens[b·N + n] = W·patch + b + pos_embed[1 + n].
-    func embedPatches(out: FloatPtr, cols: FloatPtr, images: ConstFloatPtr) {
-        let B = batch, N = S.patches, D = S.dim, prefix = out == tokens.pointer ? "" : "mm_"
+    /// `prefix` picks the online ("") or target ("mm_") copy of the frozen embedding; they are equal.
+    func embedPatches(out: FloatPtr, cols: FloatPtr, images: ConstFloatPtr, prefix: String) {
+        let B = batch, N = S.patches, D = S.dim
         PatchEmbed.im2col(out: cols, images: images, batch: B, channels: S.channels, height: S.imageSize,
                           width: S.imageSize, patch: S.model.patchSize)
         Linear.forward(out: out, input: cols, weight: net.fixed[prefix + "patch_embed.proj.weight"].pointer,

@@ -11,7 +11,7 @@ extension Workspace {
     func targetForwardPass(x2: ConstFloatPtr) {
         let B = batch, N = S.patches, D = S.dim, T2 = S.targetTokens
         Profile.time(.embedding) {
-            embedPatches(out: targetTokens.pointer, cols: targetCols.pointer, images: x2)
+            embedPatches(out: targetTokens.pointer, cols: targetCols.pointer, images: x2, prefix: "mm_")
         }
         let cls = net.target["mm_cls_token"].pointer, y0 = targetBackbone.input
         Profile.time(.gather) {

@@ -112,18 +112,7 @@ public final class TrainingSession {
 }
 
 /// A JSON string literal for small event details.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default: out += ch.value < 0x20 ? String(format: "\\u%04x", ch.value) : String(ch)
-        }
-    }
-    return out + "\""
-}
+func jsonString(_ s: String) -> String { JSONValue.quote(s) }
 
 /// Why a session could not start from its checkpoints. One line each: what, where, what to do.
 public enum SessionError: Error, CustomStringConvertible, Equatable {
