@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CStb", path: "Sources/CStb"),  // stb_image from Debian libstb-dev, compiled once in impl.c
         // Elementwise/attention kernels built per ISA (AVX-512, AVX2, baseline) and dispatched at run time;
         // optimised in debug builds too, like the numeric Swift modules.
-        .target(name: "CKernels", path: "Sources/CKernels", exclude: ["math.inc"], cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CKernels", path: "Sources/CKernels", exclude: ["math.inc", "attention.inc"], cSettings: [.unsafeFlags(["-O2", "-Wno-psabi"])]),
 
         // Core
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimizedInDebug),

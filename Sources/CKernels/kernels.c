@@ -6,17 +6,20 @@
 #define CK(name) ck_##name##_avx512
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
 #include "math.inc"
+#include "attention.inc"
 #pragma clang attribute pop
 #undef CK
 
 #define CK(name) ck_##name##_avx2
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #include "math.inc"
+#include "attention.inc"
 #pragma clang attribute pop
 #undef CK
 
 #define CK(name) ck_##name##_base
 #include "math.inc"
+#include "attention.inc"
 #undef CK
 
 static atomic_int chosen = 0;   // 0 = not decided yet
@@ -85,4 +88,20 @@ void ck_softmax_forward_at(int level, float *out, const float *in, long rows, lo
 void ck_softmax_backward_inplace_at(int level, float *g, const float *y, long rows, long cols) {
     DISPATCH_AT(clamp_level(level), ck_softmax_backward_inplace_avx512(g, y, rows, cols),
                 ck_softmax_backward_inplace_avx2(g, y, rows, cols), ck_softmax_backward_inplace_base(g, y, rows, cols))
+}
+
+void ck_attention_forward_head(int level, float *out, long ldo, float *att, const float *q, const float *k,
+                               const float *v, long ld, long t, int dh, float scale, float *scratch) {
+    DISPATCH_AT(level > 0 ? clamp_level(level) : ck_isa_level(),
+                ck_attention_forward_head_avx512(out, ldo, att, q, k, v, ld, t, dh, scale, scratch),
+                ck_attention_forward_head_avx2(out, ldo, att, q, k, v, ld, t, dh, scale, scratch),
+                ck_attention_forward_head_base(out, ldo, att, q, k, v, ld, t, dh, scale, scratch))
+}
+void ck_attention_backward_head(int level, float *dq, float *dk, float *dv, const float *dout, long ldo,
+                                const float *q, const float *k, const float *v, long ld, const float *att, long t,
+                                int dh, float scale, int accumulate, float *scratch) {
+    DISPATCH_AT(level > 0 ? clamp_level(level) : ck_isa_level(),
+                ck_attention_backward_head_avx512(dq, dk, dv, dout, ldo, q, k, v, ld, att, t, dh, scale, accumulate, scratch),
+                ck_attention_backward_head_avx2(dq, dk, dv, dout, ldo, q, k, v, ld, att, t, dh, scale, accumulate, scratch),
+                ck_attention_backward_head_base(dq, dk, dv, dout, ldo, q, k, v, ld, att, t, dh, scale, accumulate, scratch))
 }

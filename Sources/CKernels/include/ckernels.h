@@ -27,4 +27,18 @@ void ck_gelu_backward_at(int level, float *dx, const float *dy, const float *x, 
 void ck_softmax_forward_at(int level, float *out, const float *in, long rows, long cols);
 void ck_softmax_backward_inplace_at(int level, float *g, const float *y, long rows, long cols);
 
+/// Head widths the attention kernels take (multiples of 16 up to 64); others use the BLAS path.
+static inline int ck_attention_supports(int dh) { return dh > 0 && dh <= 64 && dh % 16 == 0; }
+/// Floats of scratch one head needs (forward or backward): dh·tp + t·tp with tp = t rounded up to 16.
+static inline long ck_attention_scratch(long t, int dh) { long tp = (t + 15) & ~15L; return (dh + t) * tp; }
+/// One head: att [t][t] = softmax(scale·q·kᵀ), out = att·v. q, k, v rows have stride ld, out rows ldo.
+/// level 0 = the process-wide choice; 1–3 force a path (tests).
+void ck_attention_forward_head(int level, float *out, long ldo, float *att, const float *q, const float *k,
+                               const float *v, long ld, long t, int dh, float scale, float *scratch);
+/// One head's backward from the saved att: dv = attᵀ·dO, dq = scale·dS·k, dk = scale·dSᵀ·q, where
+/// dS = att ⊙ (dP − rowsum(dP ⊙ att)) and dP = dO·vᵀ. accumulate = 0 overwrites dq, dk, dv.
+void ck_attention_backward_head(int level, float *dq, float *dk, float *dv, const float *dout, long ldo,
+                                const float *q, const float *k, const float *v, long ld, const float *att, long t,
+                                int dh, float scale, int accumulate, float *scratch);
+
 #endif
