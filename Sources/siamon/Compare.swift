@@ -38,8 +38,7 @@ struct Compare: ParsableCommand {
         }
         if print {
             let rows = try Table3.rows(chosen, db: db)
-            let ablation = rows.contains { zip($0.switches, Table3.switches).contains { $0 != $1.defaultValue } }
-            Swift.print(table3 || ablation ? Table3.text(rows) : try CompareTable.render(chosen, db: db))
+            Swift.print(table3 || Table3.applies(rows) ? Table3.text(rows) : try CompareTable.render(chosen, db: db))
             return
         }
         db.close()

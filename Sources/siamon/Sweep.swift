@@ -53,9 +53,10 @@ struct SweepRun {
         printMessages(driver.poll(now: Date().timeIntervalSince1970))
         driver.perform(.quit(stopRunning: true))   // checkpoints live runs (Ctrl-C) and stops the store thread
         if interrupted { print("interrupted: live runs checkpointed and stopped; queued runs were not started") }
-        print(String(format: "sweep %@ finished in %.1f s", sweep, Date().timeIntervalSince(t0)))
+        print(String(format: "sweep %@ %@ after %.1f s", sweep, interrupted ? "interrupted" : "ended", Date().timeIntervalSince(t0)))
         let summaries = try tableRuns(queue.map(\.name))
         if !summaries.rows.isEmpty { print(Table3.text(summaries.rows)) }
+        fflush(nil)   // the table before the error line when both go to one file
         if interrupted || summaries.notDone > 0 || summaries.rows.count < queue.count {
             throw CLIError("sweep \(sweep): \(queue.count - summaries.done) of \(queue.count) runs did not finish; see `siamon runs`")
         }

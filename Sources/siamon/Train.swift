@@ -32,6 +32,9 @@ struct Train: ParsableCommand {
         BlasSetup.reexecIfNeeded()
         if let warning = BlasSetup.selfCheck() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         if let sweep {
+            if name != nil || resume || describe || config.preset != "fmnist-tiny" {
+                throw CLIError("--sweep runs its own presets, named <sweep>-<row>-<stamp>; leave out --preset, --name, --resume and --describe")
+            }
             try SweepRun(sweep: sweep, overrides: config.overrides, parallel: parallel, probeLimit: probeLimit,
                          headless: headless, location: location).run()
             return

@@ -48,8 +48,10 @@ public enum Table3 {
     }
 
     /// True when some run has a switch away from the official setting: then the compare view is Table 3.
-    public static func applies(_ runs: [RunRow]) -> Bool {
-        runs.contains { r in zip(switchValues(r.config), switches).contains { $0 != $1.defaultValue } }
+    public static func applies(_ runs: [RunRow]) -> Bool { applies(runs.map { switchValues($0.config) }) }
+    public static func applies(_ rows: [Row]) -> Bool { applies(rows.map(\.switches)) }
+    static func applies(_ values: [[String]]) -> Bool {
+        values.contains { v in zip(v, switches).contains { $0 != $1.defaultValue } }
     }
 
     public static func row(_ r: RunRow) -> Row {
