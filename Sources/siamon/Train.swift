@@ -149,6 +149,11 @@ struct HeadlessLoop {
 }
 
 func installInterruptHandlers() {
+    // A parent may hand down SIGINT/SIGTERM blocked (posix_spawn keeps the caller's mask, and a test runner's
+    // threads block them): unblock them here, or Ctrl-C and kill would never reach the handler.
+    var set = sigset_t()
+    sigemptyset(&set); sigaddset(&set, SIGINT); sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     signal(SIGINT) { _ in interruptRequested.store(true, ordering: .relaxed) }
     signal(SIGTERM) { _ in interruptRequested.store(true, ordering: .relaxed) }
 }

@@ -62,6 +62,31 @@ import TestSupport
         #expect(Self.tableRows(compared.stdout, "ablations-").map { $0[0] } == rows.map { $0[0] })
     }
 
+    /// Ctrl-C checkpoints the live run and starts none of the queued ones; the exit status says it is incomplete.
+    @Test func interruptCheckpointsTheLiveRunAndDropsTheQueue() throws {
+        let presets = try Self.presets(), runs = presets.appendingPathComponent("runs")
+        defer { try? FileManager.default.removeItem(at: presets) }
+        let child = try CLIRunner.start(["train", "--sweep", "ablations", "--runs", runs.path, "--headless",
+                                         "--set", "train.steps=2000", "--set", "train.batch_size=8", "--set", "train.checkpoint_every=0"],
+                                        environment: ["SIAMON_PRESETS": presets.path])
+        let deadline = Date().addingTimeInterval(60)
+        while !child.stdoutSoFar.contains("started ablations-a-") && Date() < deadline { usleep(100_000) }
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(child.pid, SIGINT)
+        let r = CLIRunner.wait(child, timeout: 60)
+        #expect(r.status == 1 && !r.timedOut, "exit \(r.status)\nstdout: \(r.stdout)\nstderr: \(r.stderr)")
+        #expect(r.stdout.contains("interrupted: live runs checkpointed"), "stdout: \(r.stdout)")
+        #expect(r.stderr.contains("3 of 3 runs did not finish"), "stderr: \(r.stderr)")
+        let db = try MetricsDatabase(path: runs.appendingPathComponent("siamon.sqlite").path, mode: .readOnly)
+        defer { db.close() }
+        let all = try db.runs()
+        #expect(all.map(\.preset) == ["ablation-a"], "queued runs must not start after Ctrl-C")
+        let a = try #require(all.first)
+        #expect(a.status == .stopped && a.steps > 0 && a.steps < 2000)
+        let files = try FileManager.default.contentsOfDirectory(atPath: runs.appendingPathComponent(a.name).path)
+        #expect(files.contains("checkpoint-\(a.steps).safetensors"), "no checkpoint at the stop step \(a.steps): \(files)")
+    }
+
     @Test func badSweepsFailWithOneLine() throws {
         let presets = try Self.presets()
         defer { try? FileManager.default.removeItem(at: presets) }
