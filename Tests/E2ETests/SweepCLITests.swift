@@ -26,7 +26,7 @@ import TestSupport
         out.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.filter { $0.first?.hasPrefix(prefix) == true && $0.count == 13 }
     }
 
-    @Test(arguments: [1, 2]) func smokeSweepFinishesProbesAndPrintsTable3(parallel: Int) throws {
+    @Test(arguments: [1]) func smokeSweepFinishesProbesAndPrintsTable3(parallel: Int) throws {
         let presets = try Self.presets(), runs = presets.appendingPathComponent("runs")
         defer { try? FileManager.default.removeItem(at: presets) }
         let env = ["SIAMON_PRESETS": presets.path]
@@ -60,6 +60,37 @@ import TestSupport
         let compared = try CLIRunner.run(["compare", "--sweep", "ablations", "--print", "--runs", runs.path], environment: env)
         #expect(compared.status == 0, "stderr: \(compared.stderr)")
         #expect(Self.tableRows(compared.stdout, "ablations-").map { $0[0] } == rows.map { $0[0] })
+    }
+
+    static let realPresets = CLIRunner.repoRoot.appendingPathComponent("runs/presets")
+    static var haveAblationPresets: Bool { FileManager.default.fileExists(atPath: realPresets.appendingPathComponent("ablation-a.json").path) }
+
+    /// The committed ablation-a … j, two at a time, 2 steps each: every row trains, is probed, and its Table 3
+    /// row shows the switches its preset sets (read from the preset JSON here, defaults for missing keys).
+    @Test(.enabled(if: haveAblationPresets, "runs/presets/ablation-*.json are not here yet"))
+    func realAblationPresetsSweepTwoAtATime() throws {
+        let runs = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-real-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let r = try CLIRunner.run(["train", "--sweep", "ablations", "--runs", runs.path, "--parallel", "2", "--set", "train.steps=2",
+                                   "--set", "train.batch_size=8", "--probe-limit", "100", "--headless"], timeout: 240)
+        #expect(r.status == 0, "exit \(r.status)\nstdout: \(r.stdout)\nstderr: \(r.stderr)")
+        let rows = Self.tableRows(r.stdout, "ablations-")
+        let presets = try FileManager.default.contentsOfDirectory(atPath: Self.realPresets.path)
+            .filter { $0.hasPrefix("ablation-") && $0.hasSuffix(".json") }.sorted()
+        #expect(rows.count == presets.count && presets.count == 10, "rows \(rows.count), presets \(presets)")
+        let keys = [("model", "target", "feature"), ("augment", "views", "different"), ("augment", "color_aug", "on"),
+                    ("mask", "kind", "blockwise"), ("model", "projector_norm", "bn"), ("model", "decoder_norm", "bn"),
+                    ("loss", "norm", "mae"), ("loss", "kind", "dense")]
+        for (row, file) in zip(rows, presets) {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.realPresets.appendingPathComponent(file))) as? [String: Any])
+            let expected = keys.map { k in ((json[k.0] as? [String: Any])?[k.1] as? String) ?? k.2 }
+            #expect(Array(row[1...8]) == expected, "\(file): table \(row[1...8]) vs preset \(expected)")
+            #expect(row[9].hasSuffix("*") && Double(row[9].dropLast()) != nil, "\(file): no probe in \(row)")
+            #expect(Double(row[11])?.isFinite == true, "\(file): final loss \(row[11])")
+        }
+        let db = try MetricsDatabase(path: runs.appendingPathComponent("siamon.sqlite").path, mode: .readOnly)
+        defer { db.close() }
+        #expect(try db.runs().allSatisfy { $0.status == .done && $0.steps == 2 && $0.latestProbe != nil })
     }
 
     /// Ctrl-C checkpoints the live run and starts none of the queued ones; the exit status says it is incomplete.

@@ -86,6 +86,9 @@ struct RunCache {
     }
 
     mutating func series(_ db: MetricsDatabase, run: String, key: String, columns: Int, xMode: XMode) throws -> AppEvent {
+        // A request can come before the first run-list refresh (compare opened from the command line): look the
+        // id up rather than answer empty, which the UI would keep as "no data" for a finished run.
+        if ids[run] == nil { ids[run] = try? db.runId(named: run) }
         guard let id = ids[run] else { return .series(runId: run, key: key, Series(key: key, xMode: xMode, data: .buckets([]))) }
         let storeKey = key == "momentum" ? "ema_momentum" : key
         let buckets = try db.series(runId: id, key: storeKey, columns: max(1, columns))
