@@ -24,11 +24,12 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CStb", path: "Sources/CStb"),  // stb_image from Debian libstb-dev, compiled once in impl.c
+        .target(name: "CTrap", path: "Sources/CTrap"),  // sigaction/sigaltstack: trap containment for trainer threads
 
         // Core
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimizedInDebug),
         .target(name: "ViT", dependencies: ["Tensor"], swiftSettings: optimizedInDebug),
-        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb"], swiftSettings: optimizedInDebug),
+        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb", "CTrap"], swiftSettings: optimizedInDebug),
         .target(name: "MetricsStore", dependencies: ["SiamTrain", "CSQLite"]),
 
         // App

@@ -18,6 +18,8 @@ public final class LiveDriver {
     var outbox: [AppEvent] = []
     var presetsSent = false
     var lastSnapshotPoll = 0.0
+    /// Failed runs whose writer is being finished on a helper thread (LiveDriver+Failed).
+    let retiring = DispatchGroup()
 
     struct LiveRun {
         let host: TrainerHost
@@ -37,12 +39,8 @@ public final class LiveDriver {
             adopt(name: a.name, host: a.host, writer: a.writer, steps: a.steps)
         }
         bridge.liveStatus.withLock { s in for (name, run) in hosts { s[name] = run.host.status } }
+        retireFailed()
         for run in hosts.values where !run.host.status.isLive { run.steps.close() }
-        for (name, run) in hosts where run.host.status.phase == .failed {
-            outbox.append(.message("run \(name) failed: \(run.host.status.error ?? "unknown error")"))
-            run.writer.statusChanged("failed")
-            hosts[name] = nil
-        }
         if !presetsSent { presetsSent = true; outbox.append(.presets(PresetCatalog.choices())) }
         if let s = selected, now - lastSnapshotPoll > 1 { lastSnapshotPoll = now; bridge.submit(.snapshots(run: s)) }
         defer { outbox.removeAll() }
@@ -84,6 +82,7 @@ public final class LiveDriver {
     func quit(stopRunning: Bool) {
         bridge.stop()
         guard stopRunning else { return }
+        retireFailed()
         let live = hosts.values.filter { $0.host.status.isLive }
         for run in live { run.host.send(.stop) }
         for run in hosts.values {
@@ -93,5 +92,6 @@ public final class LiveDriver {
             try? run.writer.finish(status: phase == .done ? .done : phase == .failed ? .failed : .stopped)
         }
         hosts.removeAll()
+        _ = retiring.wait(timeout: .now() + 5)
     }
 }
