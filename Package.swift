@@ -60,3 +60,6 @@ for (name, dependency) in [("FuzzImporter", "MetricsStore"), ("FuzzSafetensors",
                            ("FuzzIDX", "SiamTrain"), ("FuzzTheme", "TUI")] {
     package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency), "FuzzSupport"]))
 }
+
+// A child for the trap-containment tests (TrapProbeTests): the fault paths that must end a process.
+package.targets.append(.executableTarget(name: "TrapProbe", dependencies: ["SiamTrain"]))

@@ -118,13 +118,13 @@ public final class TrainerHost: @unchecked Sendable {
             return
         }
         sinks.withLock { $0 = session.sinks }
-        // After a trap on the data loader's thread, closing the session would wait for that thread for ever.
-        defer { if cell.trap == nil { session.close() } }
+        defer { session.close() }
         update { $0.phase = .running; $0.step = session.step; $0.totalSteps = session.totalSteps }
         session.status("running")
         var paused = false
         while true {
-            // The loader's thread trapped: this run is over, and nothing more is written for it.
+            // The loader's thread trapped: nothing more is written for this run. (This thread then waits for
+            // ever in the loader's stop; nobody waits for it, join included.)
             if cell.trap != nil { return }
             for command in mailbox.withLock({ m in defer { m.removeAll() }; return m }) {
                 if handle(command, session: session, paused: &paused) == .stop { return }
