@@ -160,8 +160,12 @@ enum ModelDescription {
         }
         return """
             model: ViT \(S.imageSize)px/\(S.model.patchSize) (\(S.patches) patches), D=\(S.dim), depth \(S.model.depth), heads \(S.model.heads), \
-            projector \(S.model.projectorDepth) + decoder \(S.model.decoderDepth) BN blocks (\(S.model.decoderHeads) heads), mask \(S.maskCount)/\(S.patches)
-            tokens: online \(S.onlineTokens), target \(S.targetTokens), decoder \(S.decoderTokens)
+            projector \(S.model.projectorDepth) \(S.model.projectorNorm.uppercased()) + decoder \(S.model.decoderDepth) \(S.model.decoderNorm.uppercased()) blocks \
+            (\(S.model.decoderHeads) heads), mask \(S.maskCount)/\(S.patches) \(c.mask.kind)
+            tokens: online \(S.onlineTokens), target \(S.model.pixelTarget ? "none (pixel target)" : String(S.targetTokens)), \
+            decoder \(S.decoderTokens); prediction \(S.predictionDim) per patch
+            ablation: target \(S.model.target), views \(c.augment.views), color_aug \(c.augment.colorAug), \
+            loss \(c.loss.norm)/\(c.loss.kind)
             parameters: \(n(layout.trainableCount)) trainable + \(n(layout.frozenPatchEmbedCount)) frozen (patch embedding); target (EMA) \(n(layout.target.count))
             """
     }
