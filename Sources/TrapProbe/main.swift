@@ -19,7 +19,7 @@ func parkOne(_ kind: FaultTrap.Kind) -> TrapCell {
     let before = reports.load(ordering: .relaxed)
     let cell = TrapCell { info in say("reported: \(info.signalName)"); reports.add(1, ordering: .relaxed) }
     Thread { cell.contain { () -> Void in FaultTrap(step: 1, kind: kind).fire(run: "probe") } }.start()
-    for _ in 0..<500 where reports.load(ordering: .relaxed) == before { usleep(10_000) }
+    for _ in 0..<2000 where reports.load(ordering: .relaxed) == before { usleep(10_000) }
     guard reports.load(ordering: .relaxed) > before else { say("no report"); exit(3) }
     return cell
 }
