@@ -26,6 +26,8 @@ public final class LiveDriver {
     var pendingStarts: Set<String> = []
     var watched: Set<String> = []
     let probes = ProbeTracker()
+    /// Failed runs whose writer is being finished on a helper thread (LiveDriver+Failed).
+    let retiring = DispatchGroup()
 
     struct LiveRun {
         let host: TrainerHost
@@ -45,6 +47,8 @@ public final class LiveDriver {
             adopt(name: a.name, host: a.host, writer: a.writer, steps: a.steps)
         }
         bridge.liveStatus.withLock { s in for (name, run) in hosts { s[name] = run.host.status } }
+        // Failed runs first: they leave `hosts` and are finished off this thread (a trapped trainer may hold a sink).
+        retireFailed()
         for (name, run) in hosts where !run.host.status.isLive && !writersFinished.contains(name) {
             // Flush and close the run's files as soon as it ends, so its end time is when training ended (a
             // later finish at quit would move endedAt); finish waits on the writer thread, so not on this one.
@@ -58,11 +62,6 @@ public final class LiveDriver {
             }
         }
         pumpQueue()
-        for (name, run) in hosts where run.host.status.phase == .failed {
-            outbox.append(.message("run \(name) failed: \(run.host.status.error ?? "unknown error")"))
-            run.writer.statusChanged("failed")
-            hosts[name] = nil
-        }
         if !presetsSent { presetsSent = true; outbox.append(.presets(PresetCatalog.choices())) }
         if let s = selected, now - lastSnapshotPoll > 1 { lastSnapshotPoll = now; bridge.submit(.snapshots(run: s)) }
         defer { outbox.removeAll() }
@@ -105,6 +104,7 @@ public final class LiveDriver {
         bridge.stop()
         queued.removeAll()
         guard stopRunning else { return }
+        retireFailed()
         let live = hosts.values.filter { $0.host.status.isLive }
         for run in live { run.host.send(.stop) }
         for run in hosts.values {
@@ -114,5 +114,6 @@ public final class LiveDriver {
             try? run.writer.finish(status: phase == .done ? .done : phase == .failed ? .failed : .stopped)
         }
         hosts.removeAll()
+        _ = retiring.wait(timeout: .now() + 5)
     }
 }
