@@ -52,7 +52,8 @@ enum TerminalApp {
         if let q = queue { driver.enqueue(q.runs, policy: q.policy) }
         var state = AppState(width: 120, height: 40)
         configure(&state)
-        let code = runApp(initial: state, driver: driver, theme: t)
+        let log = URL(fileURLWithPath: location.directory).appendingPathComponent("siamon-ui-stderr.log").path
+        let code = runApp(initial: state, driver: driver, theme: t, stderrLog: log)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -68,6 +68,26 @@ import TestSupport
         #expect(lines.split(separator: "\n").count == Self.trapStep)
     }
 
+    /// With stderr on the terminal, a contained `fatalError` prints its message; the UI sends stderr to a file
+    /// while curses owns the screen, so the title bar stays put, and replays the message after it exits.
+    @Test func aTrapMessageDoesNotScrollTheScreen() throws {
+        guard spawnAndWait("tmux", ["-V"]).status == 0 else { Issue.record("tmux is not installed (make test installs it)"); return }
+        let (t, runs, exitFile) = try TerminalCasesTests.start(width: 120, height: 40,
+            env: ["TERM=tmux-256color", "LANG=C.UTF-8", "SIAMON_FAULT_TRAP=victim:3:fatal"], stderrToFile: false)
+        defer { _ = t.run(["kill-server"]); try? FileManager.default.removeItem(at: runs) }
+        guard t.wait("the dashboard", { $0.contains("no runs yet") }) else { return }
+        Self.startSmokeRun(t, name: "victim")
+        guard t.wait("victim failed", timeout: 180, { $0.contains("✗ victim") }) else { return }
+        usleep(500_000)
+        let first = t.screen().split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
+        #expect(first.contains("siamon │ dashboard"), "title bar moved; top line: \(first)")
+        #expect(!t.screen().contains("injected trap"), "the trap message was drawn over the UI")
+        #expect(TerminalCasesTests.quit(t, exitFile) == "0")
+        #expect(t.wait("the replayed message", timeout: 10, { $0.contains("injected trap in run victim at step 3") }))
+        #expect(!FileManager.default.fileExists(atPath: runs.appendingPathComponent("siamon-ui-stderr.log").path),
+                "the replayed log is removed")
+    }
+
     /// The handler passes on everything that is not a trap on a contained thread: a trap on the main thread or
     /// on an ordinary thread, and SIGILL sent by pthread_kill, still end the process with that signal.
     @Test(arguments: ["main", "thread", "sent"])
