@@ -24,11 +24,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CStb", path: "Sources/CStb"),  // stb_image from Debian libstb-dev, compiled once in impl.c
+        .target(name: "CTrap", path: "Sources/CTrap"),  // sigaction/sigaltstack: trap containment for trainer threads
+        // Elementwise/attention kernels built per ISA (AVX-512, AVX2, baseline) and dispatched at run time;
+        // optimised in debug builds too, like the numeric Swift modules.
+        .target(name: "CKernels", path: "Sources/CKernels", exclude: ["math.inc", "attention.inc"], cSettings: [.unsafeFlags(["-O2", "-Wno-psabi"])]),
 
         // Core
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimizedInDebug),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimizedInDebug),
         .target(name: "ViT", dependencies: ["Tensor"], swiftSettings: optimizedInDebug),
-        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb"], swiftSettings: optimizedInDebug),
+        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb", "CTrap"], swiftSettings: optimizedInDebug),
         .target(name: "MetricsStore", dependencies: ["SiamTrain", "CSQLite"]),
 
         // App
@@ -59,3 +63,6 @@ for (name, dependency) in [("FuzzImporter", "MetricsStore"), ("FuzzSafetensors",
                            ("FuzzIDX", "SiamTrain"), ("FuzzTheme", "TUI")] {
     package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency), "FuzzSupport"]))
 }
+
+// A child for the trap-containment tests (TrapProbeTests): the fault paths that must end a process.
+package.targets.append(.executableTarget(name: "TrapProbe", dependencies: ["SiamTrain"]))

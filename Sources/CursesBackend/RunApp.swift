@@ -32,8 +32,9 @@ public protocol AppDriver: AnyObject {
 let pendingSignal = Atomic<Int32>(0)
 
 /// Runs the UI until the user quits (returns 0) or SIGINT/SIGTERM arrives (returns 128 + signal).
-/// The terminal is restored in every case that returns.
-public func runApp(initial: AppState, driver: AppDriver, theme: Theme) -> Int32 {
+/// The terminal is restored in every case that returns. With `stderrLog`, stderr goes to that file while the
+/// UI runs and is replayed afterwards (StderrCapture).
+public func runApp(initial: AppState, driver: AppDriver, theme: Theme, stderrLog: String? = nil) -> Int32 {
     guard isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 else {
         FileHandle.standardError.write(Data("siamon: the TUI needs a terminal on stdin and stdout; use `siamon runs`, `siamon train --headless` or `siamon compare --print` instead\n".utf8))
         return 1
@@ -43,7 +44,8 @@ public func runApp(initial: AppState, driver: AppDriver, theme: Theme) -> Int32 
         FileHandle.standardError.write(Data("siamon: \(error)\n".utf8))
         return 1
     }
-    defer { term.close() }
+    let capture = stderrLog.flatMap { StderrCapture(path: $0) }
+    defer { term.close(); capture?.restore() }
     signal(SIGINT) { pendingSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { pendingSignal.store($0, ordering: .relaxed) }
     signal(SIGHUP) { pendingSignal.store($0, ordering: .relaxed) }   // the terminal went away: stop runs cleanly

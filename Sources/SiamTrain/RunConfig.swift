@@ -25,6 +25,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var networkShape: NetworkShape {
         NetworkShape(model: model, imageSize: data.imageSize, channels: data.channels, maskCount: mask.count)
     }
+
+    /// The FLOP table of one step of this config (the global loss runs UniGrad on B rows, not B·N).
+    public func stepFlops(batch: Int) -> StepFlops {
+        StepFlops(shape: networkShape, batch: batch, lossRows: loss.global ? batch : nil)
+    }
 }
 
 public struct DataConfig: Codable, Sendable, Equatable {
@@ -84,10 +89,17 @@ public struct AugmentConfig: Codable, Sendable, Equatable {
     public var cropMin: Double         // RandomResizedCrop scale lower bound (0.08 official)
     public var view1: ColorRecipe
     public var view2: ColorRecipe
-    enum CodingKeys: String, CodingKey { case cropMin = "crop_min", view1, view2 }
-    public init(cropMin: Double, view1: ColorRecipe, view2: ColorRecipe) {
-        self.cropMin = cropMin; self.view1 = view1; self.view2 = view2
+    /// Table-3 switches; the defaults are the official setting.
+    public var views: String           // "different" | "same" (x2 = x1: same flip, crop and colour; identity geometry)
+    public var colorAug: String        // "on" | "off" (off: flip, crop and normalise only)
+    enum CodingKeys: String, CodingKey { case cropMin = "crop_min", view1, view2, views, colorAug = "color_aug" }
+    public static let viewKinds = ["different", "same"]
+    public static let onOff = ["on", "off"]
+    public init(cropMin: Double, view1: ColorRecipe, view2: ColorRecipe, views: String = "different", colorAug: String = "on") {
+        self.cropMin = cropMin; self.view1 = view1; self.view2 = view2; self.views = views; self.colorAug = colorAug
     }
+    public var sameView: Bool { views == "same" }
+    public var colour: Bool { colorAug != "off" }
 }
 
 public struct OptimizerConfig: Codable, Sendable, Equatable {
@@ -117,8 +129,18 @@ public struct EMAConfig: Codable, Sendable, Equatable {
 
 public struct LossConfig: Codable, Sendable, Equatable {
     public var negWeight: Double       // λ
-    enum CodingKeys: String, CodingKey { case negWeight = "neg_weight" }
-    public init(negWeight: Double) { self.negWeight = negWeight }
+    /// Table-3 switches; the defaults are the official setting.
+    public var normPix: Bool           // pixel target only: per-patch mean/var normalisation (MAE norm_pix_loss)
+    public var norm: String            // "mae" (LN target, raw prediction) | "moco" (BN no affine + l2 on both)
+    public var kind: String            // "dense" (per token) | "global" (tokens mean-pooled per image first)
+    enum CodingKeys: String, CodingKey { case negWeight = "neg_weight", normPix = "norm_pix", norm, kind }
+    public static let norms = ["mae", "moco"]
+    public static let kinds = ["dense", "global"]
+    public init(negWeight: Double, normPix: Bool = true, norm: String = "mae", kind: String = "dense") {
+        self.negWeight = negWeight; self.normPix = normPix; self.norm = norm; self.kind = kind
+    }
+    public var moco: Bool { norm == "moco" }
+    public var global: Bool { kind == "global" }
 }
 
 public struct TrainConfig: Codable, Sendable, Equatable {

@@ -8,16 +8,37 @@ import Foundation
 public enum BlasSetup {
     /// Set in the environment before our own re-exec, so it can never loop.
     public static let reexecMarker = "SIAMON_BLAS_REEXEC"
-    /// Cores with AVX2 or AVX-512 kernels in OpenBLAS 0.3.21; any other name on an AVX-512 CPU is a
-    /// generic (pre-AVX2) fallback the library chose because it did not recognise the CPU model.
-    static let modernCores: Set<String> = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
+    /// Cores with AVX-512 kernels in OpenBLAS 0.3.21. On a CPU with AVX-512, any other core leaves speed
+    /// behind: a generic one (Prescott, Core2) because the library did not recognise the model (Intel Xeons,
+    /// ≈5× slower sgemm), and Haswell/Zen (AVX2 kernels) on AMD EPYC with AVX-512, where SkylakeX's kernels
+    /// measured 2.2× faster at 1 thread (197 vs 91 GFLOP/s, BENCHMARKS.md, 2026-11-26 session 2).
+    static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+    /// The AVX-512 subsets SkylakeX kernels may use; Xeon Phi has avx512f without bw/vl and must stay off it.
+    static let skylakeXFlags: Set<String> = ["avx512f", "avx512bw", "avx512dq", "avx512vl"]
 
     /// The decision, separated from the process so tests can cover it: re-exec only when the user left
-    /// OPENBLAS_CORETYPE unset, we have not re-executed already, the core is generic and the CPU has AVX-512F.
+    /// OPENBLAS_CORETYPE unset, we have not re-executed already, the core has no AVX-512 kernels and the CPU
+    /// has the AVX-512 subsets SkylakeX needs. The sgemm self-check after the re-exec is the safety net.
     public static func shouldReexec(coreTypeEnv: String?, marker: String?, coreName: String,
                                     cpuFlags: Set<String>) -> Bool {
         guard coreTypeEnv == nil || coreTypeEnv == "", marker == nil else { return false }
-        return !modernCores.contains(coreName.lowercased()) && cpuFlags.contains("avx512f")
+        return !avx512Cores.contains(coreName.lowercased()) && skylakeXFlags.isSubset(of: cpuFlags)
+    }
+
+    /// A value the user set is never overridden, but one that leaves AVX-512 unused deserves a line: some
+    /// machine images export OPENBLAS_CORETYPE=Haswell, which halves sgemm on AVX-512 AMD EPYCs.
+    public static func slowCoreAdvice(coreTypeEnv: String?, coreName: String, cpuFlags: Set<String>) -> String? {
+        guard let env = coreTypeEnv, !env.isEmpty, !avx512Cores.contains(coreName.lowercased()),
+              skylakeXFlags.isSubset(of: cpuFlags) else { return nil }
+        return "note: OPENBLAS_CORETYPE=\(env) is set, so OpenBLAS runs its \(coreName) kernels on a CPU with AVX-512; "
+            + "sgemm is about 2x faster with SkylakeX kernels. siamon keeps the value you set: unset OPENBLAS_CORETYPE "
+            + "(or set it to SkylakeX) to use them."
+    }
+
+    /// `slowCoreAdvice` for this process.
+    public static func slowCoreAdvice() -> String? {
+        slowCoreAdvice(coreTypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], coreName: Blas.coreName,
+                       cpuFlags: cpuFlags())
     }
 
     /// Re-executes /proc/self/exe with OPENBLAS_CORETYPE=SkylakeX when `shouldReexec` says so. Call it first

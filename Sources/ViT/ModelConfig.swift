@@ -9,17 +9,31 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var projectorDepth: Int
     public var decoderDepth: Int
     public var decoderHeads: Int
+    /// Table-3 switches (siameseim-spec.md §10); the defaults are the official setting.
+    public var target: String          // "feature" (EMA target branch) | "pixel" (MAE-style patch pixels)
+    public var projectorNorm: String   // "bn" | "ln": both norms of each projector block (online and target)
+    public var decoderNorm: String     // "bn" | "ln": both norms of each decoder block
 
     enum CodingKeys: String, CodingKey {
         case patchSize = "patch_size", dim, depth, heads, mlpRatio = "mlp_ratio"
         case projectorDepth = "projector_depth", decoderDepth = "decoder_depth", decoderHeads = "decoder_heads"
+        case target, projectorNorm = "projector_norm", decoderNorm = "decoder_norm"
     }
 
+    public static let targets = ["feature", "pixel"]
+    public static let norms = ["bn", "ln"]
+
     public init(patchSize: Int, dim: Int, depth: Int, heads: Int, mlpRatio: Int,
-                projectorDepth: Int, decoderDepth: Int, decoderHeads: Int) {
+                projectorDepth: Int, decoderDepth: Int, decoderHeads: Int,
+                target: String = "feature", projectorNorm: String = "bn", decoderNorm: String = "bn") {
         self.patchSize = patchSize; self.dim = dim; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio
         self.projectorDepth = projectorDepth; self.decoderDepth = decoderDepth; self.decoderHeads = decoderHeads
+        self.target = target; self.projectorNorm = projectorNorm; self.decoderNorm = decoderNorm
     }
+
+    public var pixelTarget: Bool { target == "pixel" }
+    public var projectorBatchNorm: Bool { projectorNorm != "ln" }
+    public var decoderBatchNorm: Bool { decoderNorm != "ln" }
 }
 
 /// Everything the network needs to know about its shapes: the model section plus the image geometry
@@ -43,4 +57,6 @@ public struct NetworkShape: Sendable, Equatable {
     public var onlineTokens: Int { 1 + visible }                // cls + visible
     public var targetTokens: Int { 1 + patches }                // cls + all
     public var decoderTokens: Int { 1 + visible + patches }     // cls + visible + N mask tokens for view 2
+    /// Width of one prediction row (decoder_pred's outputs): D for the feature target, p²·C for pixels.
+    public var predictionDim: Int { model.pixelTarget ? patchDim : dim }
 }

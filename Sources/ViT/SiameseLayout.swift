@@ -22,13 +22,19 @@ public struct SiameseLayout: Sendable {
         tr.add("cls_token", [1, 1, D])
         for i in 0..<m.depth { Self.addBlock(&tr, "blocks.\(i)", batchNorm: false, shape: shape) }
         tr.add("decoder_embed.weight", [D, D]); tr.add("decoder_embed.bias", [D])
-        for i in 0..<m.projectorDepth { Self.addBlock(&tr, "projector_decoder_blocks.\(i)", batchNorm: true, shape: shape) }
+        for i in 0..<m.projectorDepth {
+            Self.addBlock(&tr, "projector_decoder_blocks.\(i)", batchNorm: m.projectorBatchNorm, shape: shape)
+        }
         tr.add("mask_token", [1, 1, D])
         let ema = tr.count
         var tg = ParameterLayout()
         for e in tr.entries { tg.add("mm_" + e.name, e.shape) }
-        for i in 0..<m.decoderDepth { Self.addBlock(&tr, "predictor_decoder_blocks.\(i)", batchNorm: true, shape: shape) }
-        tr.add("decoder_pred.weight", [D, D]); tr.add("decoder_pred.bias", [D])
+        for i in 0..<m.decoderDepth {
+            Self.addBlock(&tr, "predictor_decoder_blocks.\(i)", batchNorm: m.decoderBatchNorm, shape: shape)
+        }
+        // The pixel target (MAE) predicts p²·C values per patch with the same-named head.
+        let Pd = shape.predictionDim
+        tr.add("decoder_pred.weight", [Pd, D]); tr.add("decoder_pred.bias", [Pd])
         tr.add("decoder_pos_mlp.weight", [D, 2 * D]); tr.add("decoder_pos_mlp.bias", [D])
 
         let P = m.patchSize, C = shape.channels, N1 = shape.patches + 1
@@ -36,8 +42,10 @@ public struct SiameseLayout: Sendable {
             fx.add(prefix + "patch_embed.proj.weight", [D, C, P, P]); fx.add(prefix + "patch_embed.proj.bias", [D])
         }
         fx.add("pos_embed", [1, N1, D]); fx.add("decoder_pos_embed", [1, N1, D])
-        for (prefix, depth) in [("projector_decoder_blocks", m.projectorDepth), ("predictor_decoder_blocks", m.decoderDepth),
-                                ("mm_projector_decoder_blocks", m.projectorDepth)] {
+        // Running statistics exist only for BatchNorm stacks (LayerNorm has none).
+        for (prefix, depth, bn) in [("projector_decoder_blocks", m.projectorDepth, m.projectorBatchNorm),
+                                    ("predictor_decoder_blocks", m.decoderDepth, m.decoderBatchNorm),
+                                    ("mm_projector_decoder_blocks", m.projectorDepth, m.projectorBatchNorm)] where bn {
             for i in 0..<depth { for norm in ["norm1", "norm2"] {
                 let base = "\(prefix).\(i).\(norm).bn."
                 fx.add(base + "running_mean", [D]); fx.add(base + "running_var", [D]); fx.add(base + "num_batches_tracked", [])

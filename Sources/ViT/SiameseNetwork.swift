@@ -47,7 +47,7 @@ public final class Workspace {
     public let backbone: BlockStack, projector: BlockStack, decoder: BlockStack
     public let relPE: FloatBuffer          // [B·N, 2D], filled by the caller before `onlineForward`
     let posOut: FloatBuffer, predIn: FloatBuffer
-    public let prediction: FloatBuffer     // P [B·N, D]
+    public let prediction: FloatBuffer     // P [B·N, Pd]; Pd = D (feature target) or p²·C (pixel target)
     // target
     public let targetBackbone: BlockStack, targetProjector: BlockStack
     public let targetCols: FloatBuffer, targetTokens: FloatBuffer
@@ -55,37 +55,43 @@ public final class Workspace {
     public let targetNorm: FloatBuffer     // T = LN(Z) no affine, eps 1e-5
     let tMean: FloatBuffer, tRstd: FloatBuffer
     // backward
-    public let dPrediction: FloatBuffer    // dL/dP [B·N, D], set by the loss
+    public let dPrediction: FloatBuffer    // dL/dP [B·N, Pd], set by the loss
     let dPredIn: FloatBuffer, dA: FloatBuffer, dB: FloatBuffer, dPos: FloatBuffer, scratch: BlockScratch
 
     init(network: SiameseNetwork, batch B: Int) {
         net = network; S = network.shape; batch = B
-        let N = S.patches, D = S.dim, m = S.model
+        let N = S.patches, D = S.dim, m = S.model, Pd = S.predictionDim
+        // LN in the projector/decoder (Table 3 ablation) is `util.misc.LayerNorm`: eps 1e-6, affine, no running stats.
+        let projNorm: BlockNorm = m.projectorBatchNorm ? .batch(eps: 1e-5) : .layer(eps: 1e-6)
+        let decNorm: BlockNorm = m.decoderBatchNorm ? .batch(eps: 1e-5) : .layer(eps: 1e-6)
         cols = FloatBuffer(count: B * N * S.patchDim); tokens = FloatBuffer(count: B * N * D)
         visible = Int32Buffer(count: B * S.visible)
         backbone = BlockStack(prefix: "blocks", depth: m.depth, norm: .layer(eps: 1e-6), batch: B, tokens: S.onlineTokens,
                               shape: S, heads: m.heads, params: network.params, grads: network.grads, fixed: network.fixed,
                               runningPrefix: nil)
-        projector = BlockStack(prefix: "projector_decoder_blocks", depth: m.projectorDepth, norm: .batch(eps: 1e-5), batch: B,
+        projector = BlockStack(prefix: "projector_decoder_blocks", depth: m.projectorDepth, norm: projNorm, batch: B,
                                tokens: S.onlineTokens, shape: S, heads: m.decoderHeads, params: network.params,
-                               grads: network.grads, fixed: network.fixed, runningPrefix: "projector_decoder_blocks")
-        decoder = BlockStack(prefix: "predictor_decoder_blocks", depth: m.decoderDepth, norm: .batch(eps: 1e-5), batch: B,
+                               grads: network.grads, fixed: network.fixed,
+                               runningPrefix: m.projectorBatchNorm ? "projector_decoder_blocks" : nil)
+        decoder = BlockStack(prefix: "predictor_decoder_blocks", depth: m.decoderDepth, norm: decNorm, batch: B,
                              tokens: S.decoderTokens, shape: S, heads: m.decoderHeads, params: network.params,
-                             grads: network.grads, fixed: network.fixed, runningPrefix: "predictor_decoder_blocks")
+                             grads: network.grads, fixed: network.fixed,
+                             runningPrefix: m.decoderBatchNorm ? "predictor_decoder_blocks" : nil)
         relPE = FloatBuffer(count: B * N * 2 * D); posOut = FloatBuffer(count: B * N * D)
-        predIn = FloatBuffer(count: B * N * D); prediction = FloatBuffer(count: B * N * D)
+        predIn = FloatBuffer(count: B * N * D); prediction = FloatBuffer(count: B * N * Pd)
         targetBackbone = BlockStack(prefix: "mm_blocks", depth: m.depth, norm: .layer(eps: 1e-6), batch: B,
                                     tokens: S.targetTokens, shape: S, heads: m.heads, params: network.target, grads: nil,
                                     fixed: network.fixed, runningPrefix: nil, storeActivations: false)
-        targetProjector = BlockStack(prefix: "mm_projector_decoder_blocks", depth: m.projectorDepth, norm: .batch(eps: 1e-5),
+        targetProjector = BlockStack(prefix: "mm_projector_decoder_blocks", depth: m.projectorDepth, norm: projNorm,
                                      batch: B, tokens: S.targetTokens, shape: S, heads: m.decoderHeads, params: network.target,
-                                     grads: nil, fixed: network.fixed, runningPrefix: "mm_projector_decoder_blocks",
+                                     grads: nil, fixed: network.fixed,
+                                     runningPrefix: m.projectorBatchNorm ? "mm_projector_decoder_blocks" : nil,
                                      storeActivations: false)
         targetCols = FloatBuffer(count: B * N * S.patchDim); targetTokens = FloatBuffer(count: B * N * D)
         targetRaw = FloatBuffer(count: B * N * D); targetNorm = FloatBuffer(count: B * N * D)
         tMean = FloatBuffer(count: B * N); tRstd = FloatBuffer(count: B * N)
         let maxRows = B * S.decoderTokens
-        dPrediction = FloatBuffer(count: B * N * D); dPredIn = FloatBuffer(count: B * N * D)
+        dPrediction = FloatBuffer(count: B * N * Pd); dPredIn = FloatBuffer(count: B * N * D)
         dA = FloatBuffer(count: maxRows * D); dB = FloatBuffer(count: maxRows * D); dPos = FloatBuffer(count: B * N * D)
         scratch = BlockScratch(rows: maxRows, dim: D, hidden: S.hidden)
     }

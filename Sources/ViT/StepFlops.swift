@@ -25,21 +25,25 @@ public struct StepFlops: Sendable {
 
     /// `onlineEmbedsVisibleOnly`: whether the online patch embedding runs on the B·V visible patches only
     /// (what `Workspace` does, see `Workspace.embedsVisibleOnly`) or on all B·N.
-    public init(shape S: NetworkShape, batch B: Int, onlineEmbedsVisibleOnly: Bool = Workspace.embedsVisibleOnly) {
-        let D = Double(S.dim), Hd = Double(S.hidden), m = S.model
+    /// `lossRows`: the M of the UniGrad loss (B·N dense, B for the global-loss ablation); ignored for the pixel
+    /// target, whose MSE has no GEMM and which runs no target branch at all.
+    public init(shape S: NetworkShape, batch B: Int, onlineEmbedsVisibleOnly: Bool = Workspace.embedsVisibleOnly,
+                lossRows: Int? = nil) {
+        let D = Double(S.dim), Hd = Double(S.hidden), m = S.model, pixel = m.pixelTarget
+        let Pd = Double(S.predictionDim)
         let N = Double(S.patches), V = Double(S.visible), Bd = Double(B)
         func gemm(_ rows: Double, _ outF: Double, _ inF: Double) -> Double { 2 * rows * outF * inF }
         var e: [Entry] = []
         let embedRows = Bd * (onlineEmbedsVisibleOnly ? V : N)
         e.append(Entry(name: "patch embed (frozen)", forward: gemm(embedRows, D, Double(S.patchDim)), backward: 0,
-                       target: gemm(Bd * N, D, Double(S.patchDim))))
+                       target: pixel ? 0 : gemm(Bd * N, D, Double(S.patchDim))))
         // Block stacks: (name, depth, tokens per sample, heads, online?, target?).
         let stacks: [(String, Int, Int, Int, Bool, Bool)] = [
             ("backbone", m.depth, S.onlineTokens, m.heads, true, false),
             ("projector", m.projectorDepth, S.onlineTokens, m.decoderHeads, true, false),
             ("decoder", m.decoderDepth, S.decoderTokens, m.decoderHeads, true, false),
-            ("target backbone", m.depth, S.targetTokens, m.heads, false, true),
-            ("target projector", m.projectorDepth, S.targetTokens, m.decoderHeads, false, true),
+            ("target backbone", m.depth, S.targetTokens, m.heads, false, !pixel),
+            ("target projector", m.projectorDepth, S.targetTokens, m.decoderHeads, false, !pixel),
         ]
         for (name, depth, T, H, online, target) in stacks {
             let L = Double(depth), R = Bd * Double(T), Td = Double(T), Dh = D / Double(max(H, 1))
@@ -54,12 +58,13 @@ public struct StepFlops: Sendable {
         }
         let T1 = Bd * Double(S.onlineTokens), T2 = Bd * Double(S.targetTokens), M = Bd * N
         e.append(Entry(name: "decoder_embed", forward: gemm(T1, D, D), backward: 2 * gemm(T1, D, D),
-                       target: gemm(T2, D, D)))
+                       target: pixel ? 0 : gemm(T2, D, D)))
         // The relative-position MLP's input (relPE) has no gradient: backward is dW only.
         e.append(Entry(name: "decoder_pos_mlp", forward: gemm(M, D, 2 * D), backward: gemm(M, D, 2 * D), target: 0))
-        e.append(Entry(name: "decoder_pred", forward: gemm(M, D, D), backward: 2 * gemm(M, D, D), target: 0))
+        e.append(Entry(name: "decoder_pred", forward: gemm(M, Pd, D), backward: 2 * gemm(M, Pd, D), target: 0))
         // C = TᵀT/M and P·C; dL/dP reuses P·C (no extra GEMM).
-        e.append(Entry(name: "UniGrad loss", forward: gemm(D, D, M) + gemm(M, D, D), backward: 0, target: 0))
+        let L = Double(lossRows ?? B * S.patches)
+        e.append(Entry(name: "UniGrad loss", forward: pixel ? 0 : gemm(D, D, L) + gemm(L, D, D), backward: 0, target: 0))
         entries = e
     }
 }

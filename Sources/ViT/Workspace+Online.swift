@@ -3,7 +3,7 @@ import Tensor
 extension Workspace {
     /// Online forward (siameseim-spec.md §2.3–2.5, Appendix A steps 2–5).
     /// Inputs: x1 [B, C, H, W]; mask [B·N] with exactly K ones per row (1 = masked); `relPE` filled by the caller.
-    /// Output: `prediction` P [B·N, D].
+    /// Output: `prediction` P [B·N, Pd] (Pd = D, or p²·C for the pixel target).
     public func onlineForward(x1: ConstFloatPtr, mask: [UInt8]) {
         Profile.during(.forward) { onlineForwardPass(x1: x1, mask: mask) }
     }
@@ -68,7 +68,7 @@ extension Workspace {
         }
         Profile.time(.linear) {
             Linear.forward(out: prediction.pointer, input: predIn.pointer, weight: net.params["decoder_pred.weight"].pointer,
-                           bias: net.params["decoder_pred.bias"].pointer, rows: B * N, inFeatures: D, outFeatures: D)
+                           bias: net.params["decoder_pred.bias"].pointer, rows: B * N, inFeatures: D, outFeatures: S.predictionDim)
         }
     }
 
@@ -97,7 +97,7 @@ extension Workspace {
         Profile.time(.linear) {
             Linear.backward(dInput: dPredIn.pointer, dWeight: g["decoder_pred.weight"].pointer, dBias: g["decoder_pred.bias"].pointer,
                             dOut: dPrediction.pointer, input: predIn.pointer, weight: net.params["decoder_pred.weight"].pointer,
-                            rows: B * N, inFeatures: D, outFeatures: D, overwriteInput: true)
+                            rows: B * N, inFeatures: D, outFeatures: S.predictionDim, overwriteInput: true)
         }
         Profile.time(.gather) {
             // Per sample T3 = 1 + V + N rows: zeros for cls and visible, then the N prediction rows.

@@ -34,4 +34,19 @@ extension Workspace {
                               weight: nil, bias: nil, rows: B * N, channels: D, eps: 1e-5)
         }
     }
+
+    /// The pixel target (Table 3 rows a, c, d; MAE): no target branch runs. `targetPixels` [B·N, p²·C] ←
+    /// the patches of x2 in MAE's order, each optionally normalised to zero mean and unit (unbiased) variance.
+    public func pixelTargetForward(x2: ConstFloatPtr, normPix: Bool) {
+        Profile.during(.target) {
+            Profile.time(.gather) {
+                PatchPixels.patchify(out: targetPixels.pointer, images: x2, batch: batch, channels: S.channels,
+                                     imageSize: S.imageSize, patch: S.model.patchSize)
+                if normPix { PatchPixels.normalizeRows(targetPixels.pointer, rows: batch * S.patches, width: S.patchDim) }
+            }
+        }
+    }
+
+    /// The pixel target's buffer: the target branch's patch columns, unused when the target is pixels.
+    public var targetPixels: FloatBuffer { targetCols }
 }

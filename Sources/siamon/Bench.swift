@@ -63,6 +63,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         BlasSetup.reexecIfNeeded()
         let warning = BlasSetup.selfCheck()
+        if let advice = BlasSetup.slowCoreAdvice() { FileHandle.standardError.write(Data((advice + "\n").utf8)) }
         if kernels { return try runKernels(warning: warning) }
         if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let c = try config.load()

@@ -6,11 +6,18 @@ import TUI
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compare", abstract: "Compare runs: loss overlay and the hyper-parameters that differ (--print for a table).")
+        commandName: "compare", abstract: "Compare runs: loss overlay and the hyper-parameters that differ (--print for a table).",
+        discussion: """
+            When a run has an ablation switch away from the official setting (model.target, augment.views,             augment.color_aug, mask.kind, model.projector_norm, model.decoder_norm, loss.norm, loss.kind),             the table is the paper's Table 3: one row per run, the switches, linear and kNN %, final loss, wall time.             --table3 asks for that form always; --sweep NAME compares the newest sweep's runs.
+            """)
 
     @OptionGroup var location: StoreLocationOptions
     @Flag(help: "Print a plain table instead of opening the TUI.") var print = false
     @Option(help: "A theme file (btop format, see themes/).") var theme: String?
+    @Flag(help: "Print the Table 3 form (ablation switches as columns) even when every switch is the official one.")
+    var table3 = false
+    @Option(help: ArgumentHelp("Compare the runs of the newest sweep of this name (e.g. ablations).", valueName: "name"))
+    var sweep: String?
     @Argument(help: "Runs to compare (names from `siamon runs`).") var runs: [String] = []
 
     func run() throws {
@@ -18,12 +25,20 @@ struct Compare: ParsableCommand {
             throw ValidationError("no runs yet in \(location.directory)/; start one with `siamon train`")
         }
         let all = try db.runs()
-        let chosen = try runs.map { name in
+        var names = runs
+        if let sweep {
+            guard Sweeps.prefixes[sweep] != nil else { throw SweepError.unknown(sweep: sweep, known: Sweeps.prefixes.keys.sorted()) }
+            let found = Sweeps.latestRuns(of: sweep, among: all.map(\.name))
+            guard !found.isEmpty else { throw SweepError.noRuns(sweep: sweep) }
+            names += found
+        }
+        let chosen = try names.map { name in
             guard let r = all.first(where: { $0.name == name }) else { throw StoreError.noSuchRun(name: name) }
             return r
         }
         if print {
-            Swift.print(try CompareTable.render(chosen, db: db))
+            let rows = try Table3.rows(chosen, db: db)
+            Swift.print(table3 || Table3.applies(rows) ? Table3.text(rows) : try CompareTable.render(chosen, db: db))
             return
         }
         db.close()

@@ -21,10 +21,24 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the named run from its newest valid checkpoint.") var resume = false
     @Flag(help: "Run probe-v1 on the final weights.") var probe = false
     @Flag(help: "Print the model's shapes and parameter counts, then exit without training.") var describe = false
+    @Option(help: ArgumentHelp("Run every preset of a sweep (ablations: runs/presets/ablation-*.json), each probed at the end.",
+                               valueName: "name")) var sweep: String?
+    @Option(help: "With --sweep: how many runs train at once (1 or 2; two use one BLAS thread each).") var parallel = 1
+    @Option(name: .customLong("probe-limit"),
+            help: "With --sweep: probe only the first N train and test images (stored as probe-v1-subset, for smoke sweeps).")
+    var probeLimit: Int?
 
     func run() throws {
         BlasSetup.reexecIfNeeded()
         if let warning = BlasSetup.selfCheck() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        if let sweep {
+            if name != nil || resume || describe || config.preset != "fmnist-tiny" {
+                throw CLIError("--sweep runs its own presets, named <sweep>-<row>-<stamp>; leave out --preset, --name, --resume and --describe")
+            }
+            try SweepRun(sweep: sweep, overrides: config.overrides, parallel: parallel, probeLimit: probeLimit,
+                         headless: headless, location: location).run()
+            return
+        }
         let c = try config.load()
         if describe { print(ModelDescription.text(c)); return }
         let runName = name ?? RunNaming.defaultName(preset: config.preset)
@@ -135,6 +149,11 @@ struct HeadlessLoop {
 }
 
 func installInterruptHandlers() {
+    // A parent may hand down SIGINT/SIGTERM blocked (posix_spawn keeps the caller's mask, and a test runner's
+    // threads block them): unblock them here, or Ctrl-C and kill would never reach the handler.
+    var set = sigset_t()
+    sigemptyset(&set); sigaddset(&set, SIGINT); sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     signal(SIGINT) { _ in interruptRequested.store(true, ordering: .relaxed) }
     signal(SIGTERM) { _ in interruptRequested.store(true, ordering: .relaxed) }
 }
@@ -160,8 +179,12 @@ enum ModelDescription {
         }
         return """
             model: ViT \(S.imageSize)px/\(S.model.patchSize) (\(S.patches) patches), D=\(S.dim), depth \(S.model.depth), heads \(S.model.heads), \
-            projector \(S.model.projectorDepth) + decoder \(S.model.decoderDepth) BN blocks (\(S.model.decoderHeads) heads), mask \(S.maskCount)/\(S.patches)
-            tokens: online \(S.onlineTokens), target \(S.targetTokens), decoder \(S.decoderTokens)
+            projector \(S.model.projectorDepth) \(S.model.projectorNorm.uppercased()) + decoder \(S.model.decoderDepth) \(S.model.decoderNorm.uppercased()) blocks \
+            (\(S.model.decoderHeads) heads), mask \(S.maskCount)/\(S.patches) \(c.mask.kind)
+            tokens: online \(S.onlineTokens), target \(S.model.pixelTarget ? "none (pixel target)" : String(S.targetTokens)), \
+            decoder \(S.decoderTokens); prediction \(S.predictionDim) per patch
+            ablation: target \(S.model.target), views \(c.augment.views), color_aug \(c.augment.colorAug), \
+            loss \(c.loss.norm)/\(c.loss.kind)
             parameters: \(n(layout.trainableCount)) trainable + \(n(layout.frozenPatchEmbedCount)) frozen (patch embedding); target (EMA) \(n(layout.target.count))
             """
     }

@@ -40,6 +40,7 @@ struct Watch: ParsableCommand {
 enum TerminalApp {
     static func open(location: StoreLocationOptions, theme: String?, readOnly: Bool,
                      startRun: (preset: String, name: String, overrides: [String: String])? = nil,
+                     queue: (runs: [QueuedRun], policy: QueuePolicy)? = nil,
                      configure: (inout AppState) -> Void = { _ in }) throws {
         if let warning = BlasSetup.selfCheck() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let t = try theme.map { path throws(ThemeError) in try Theme.load(path: path) } ?? .default
@@ -48,9 +49,11 @@ enum TerminalApp {
         db.close()
         let driver = LiveDriver(runsDirectory: URL(fileURLWithPath: location.directory), databasePath: path, readOnly: readOnly)
         if let s = startRun { driver.perform(.startRun(preset: s.preset, name: s.name, overrides: s.overrides)) }
+        if let q = queue { driver.enqueue(q.runs, policy: q.policy) }
         var state = AppState(width: 120, height: 40)
         configure(&state)
-        let code = runApp(initial: state, driver: driver, theme: t)
+        let log = URL(fileURLWithPath: location.directory).appendingPathComponent("siamon-ui-stderr.log").path
+        let code = runApp(initial: state, driver: driver, theme: t, stderrLog: log)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -9,13 +9,13 @@ import TestSupport
 
     /// Starts siamon in a fresh tmux server; returns the server, the runs folder and the exit-status file.
     static func start(width: Int, height: Int, env: [String] = ["TERM=tmux-256color", "LANG=C.UTF-8"],
-                      args: String = "") throws -> (Tmux, URL, String) {
+                      args: String = "", stderrToFile: Bool = true) throws -> (Tmux, URL, String) {
         let runs = FileManager.default.temporaryDirectory.appendingPathComponent("term-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
         let exitFile = runs.appendingPathComponent("exit").path
         let t = Tmux()
         // The variables go on the command line: tmux sets TERM in the pane itself, over `-e TERM=…`.
-        let command = "cd \(TUIEndToEndTests.root.path) && env \(env.joined(separator: " ")) \(TUIEndToEndTests.binary) \(args) --runs \(runs.path) 2> \(runs.path)/err; echo $? > \(exitFile); sleep 60"
+        let command = "cd \(TUIEndToEndTests.root.path) && env \(env.joined(separator: " ")) \(TUIEndToEndTests.binary) \(args) --runs \(runs.path)\(stderrToFile ? " 2> \(runs.path)/err" : ""); echo $? > \(exitFile); sleep 60"
         #expect(t.run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "\(width)", "-y", "\(height)", command]).status == 0)
         return (t, runs, exitFile)
     }

@@ -15,7 +15,8 @@ func message(_ body: () throws -> Void) -> String {
 struct ConfigPresetTests {
     @Test func everyCommittedPresetLoadsValidatesAndIsCanonical() throws {
         let names = Presets.available(in: presetsDir)
-        #expect(names == ["base", "cifar-tiny", "fmnist-tiny", "smoke"])
+        #expect(names == ["ablation-a", "ablation-b", "ablation-c", "ablation-d", "ablation-e", "ablation-f", "ablation-g",
+                          "ablation-h", "ablation-i", "ablation-j", "base", "cifar-tiny", "fmnist-tiny", "smoke"])
         for name in names {
             let config = try Presets.load(nameOrPath: name, presetsDir: presetsDir)
             try config.validate()
@@ -67,7 +68,7 @@ struct ConfigPresetTests {
 
     @Test func missingPresetListsTheAvailableOnes() {
         #expect(message { _ = try Presets.load(nameOrPath: "fmnist-tiyn", presetsDir: presetsDir) }
-            == "preset \"fmnist-tiyn\" not found in \(presetsDir.path) (did you mean \"fmnist-tiny\"?); available: base, cifar-tiny, fmnist-tiny, smoke")
+            == "preset \"fmnist-tiyn\" not found in \(presetsDir.path) (did you mean \"fmnist-tiny\"?); available: ablation-a, ablation-b, ablation-c, ablation-d, ablation-e, ablation-f, ablation-g, ablation-h, ablation-i, ablation-j, base, cifar-tiny, fmnist-tiny, smoke")
         #expect(message { _ = try Presets.load(nameOrPath: "/nonexistent/x.json", presetsDir: presetsDir) }
             == "preset /nonexistent/x.json: cannot read: no such file")
     }
@@ -154,6 +155,13 @@ struct ConfigDecodingTests {
             ("train.log_every", { $0.train.logEvery = 0 }), ("train.snapshot_every", { $0.train.snapshotEvery = -1 }),
             ("train.checkpoint_every", { $0.train.checkpointEvery = -1 }), ("train.threads", { $0.train.threads = 0 }),
             ("train.seed", { $0.train.seed = .max }),
+            ("model.target", { $0.model.target = "pixels" }), ("model.projector_norm", { $0.model.projectorNorm = "BN" }),
+            ("model.decoder_norm", { $0.model.decoderNorm = "gn" }), ("augment.views", { $0.augment.views = "two" }),
+            ("augment.color_aug", { $0.augment.colorAug = "true" }), ("loss.norm", { $0.loss.norm = "byol" }),
+            ("loss.kind", { $0.loss.kind = "local" }),
+            ("loss.norm", { $0.model.target = "pixel"; $0.loss.norm = "moco" }),
+            ("loss.kind", { $0.model.target = "pixel"; $0.loss.kind = "global" }),
+            ("train.batch_size", { $0.loss.kind = "global"; $0.loss.norm = "moco"; $0.train.batchSize = 1 }),
         ]
         for (key, mutate) in cases {
             var c = base

@@ -110,24 +110,27 @@ import TestSupport
         expectClose(gradsFromOutput[1], dN.array, atol: 1e-6, rtol: 1e-5, "2-worker backward(output:)")
     }
 
-    /// The tabulated Φ and GELU′ on a dense sweep of [−10, 10] (every grid interval hit ~80 times) against
-    /// libm in Double, with the property test's tolerances; and the limits far outside the table.
-    @Test func tableIsAccurateOnADenseSweepAndHasTheRightLimits() {
+    /// Φ and GELU′ on a dense sweep of [−10, 10] against libm in Double, with the property test's tolerances,
+    /// and the limits far outside it, on every ISA path of CKernels this CPU has (AVX-512, AVX2, baseline).
+    @Test(arguments: KernelISA.availableLevels)
+    func accurateOnADenseSweepAndHasTheRightLimits(level: Int) {
         let n = 1_000_001
         let x = FloatBuffer((0..<n).map { Float(-10 + 20 * Double($0) / Double(n - 1)) })
         let dy = FloatBuffer(Array(repeating: 1, count: n))
         let (y, yN, d, dN) = (FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n))
-        GELU.forward(out: y.pointer, input: x.pointer, count: n)
+        KernelISA.geluForward(level: level, out: y.pointer, input: x.pointer, count: n)
         Naive.geluForward(out: yN.pointer, input: x.pointer, count: n)
-        GELU.backward(dInput: d.pointer, dOut: dy.pointer, input: x.pointer, count: n)
+        d.pointer.update(repeating: 7, count: n)   // overwrite mode must not read the stale 7s
+        KernelISA.geluBackward(level: level, dInput: d.pointer, dOut: dy.pointer, input: x.pointer, count: n, overwrite: true)
         Naive.geluBackward(dInput: dN.pointer, dOut: dy.pointer, input: x.pointer, count: n)
-        expectClose(y.array, yN.array, atol: 1e-7, rtol: 1e-5, "gelu sweep forward")
-        expectClose(d.array, dN.array, atol: 1e-6, rtol: 1e-5, "gelu sweep backward")
+        expectClose(y.array, yN.array, atol: 1e-7, rtol: 1e-5, "gelu sweep forward, ISA level \(level)")
+        expectClose(d.array, dN.array, atol: 1e-6, rtol: 1e-5, "gelu sweep backward, ISA level \(level)")
         let far = FloatBuffer([-1e30, -1e10, 1e10, 1e30, .nan]), out = FloatBuffer(count: 5), grad = FloatBuffer(count: 5)
-        GELU.forward(out: out.pointer, input: far.pointer, count: 5)
+        KernelISA.geluForward(level: level, out: out.pointer, input: far.pointer, count: 5)
         let ones = FloatBuffer([1, 1, 1, 1, 1])
         withExtendedLifetime(ones) {
-            GELU.backward(dInput: grad.pointer, dOut: ones.pointer, input: far.pointer, count: 5)
+            KernelISA.geluBackward(level: level, dInput: grad.pointer, dOut: ones.pointer, input: far.pointer, count: 5,
+                                   overwrite: false)
         }
         #expect(out[0] == 0 && out[1] == 0 && out[2] == 1e10 && out[3] == 1e30, "GELU limits: \(out.array)")
         #expect(grad[0] == 0 && grad[1] == 0 && grad[2] == 1 && grad[3] == 1, "GELU′ limits: \(grad.array)")
@@ -144,6 +147,26 @@ import TestSupport
 }
 
 @Suite struct SoftmaxTests {
+    /// Every CKernels path this CPU has, against the naive twin, including odd widths (tails of the 16 lanes),
+    /// a width of 1 and rows with huge logits; the in-place backward against the naive accumulate form.
+    @Test(arguments: KernelISA.availableLevels)
+    func everyISAPathMatchesNaive(level: Int) {
+        var rng = SeededRNG(seed: 0x50F7 + UInt64(level))
+        for (R, N) in [(3, 1), (5, 7), (4, 16), (6, 33), (2, 70), (3, 200)] {
+            let x = FloatBuffer((0..<(R * N)).map { _ in Float(rng.normal() * 4) })
+            x[0] = 80; if N > 2 { x[N + 1] = -90 }
+            let y = FloatBuffer(count: R * N), yN = FloatBuffer(count: R * N)
+            KernelISA.softmaxForward(level: level, out: y.pointer, input: x.pointer, rows: R, columns: N)
+            Naive.softmaxForward(out: yN.pointer, input: x.pointer, rows: R, columns: N)
+            expectClose(y.array, yN.array, atol: 1e-7, rtol: 1e-5, "softmax R=\(R) N=\(N) level \(level)")
+            let dy = FloatBuffer((0..<(R * N)).map { _ in Float(rng.normal()) })
+            let g = FloatBuffer(dy.array), dN = FloatBuffer(count: R * N)
+            KernelISA.softmaxBackwardInPlace(level: level, grad: g.pointer, out: yN.pointer, rows: R, columns: N)
+            Naive.softmaxBackward(dInput: dN.pointer, dOut: dy.pointer, out: yN.pointer, rows: R, columns: N)
+            expectClose(g.array, dN.array, atol: 1e-6, rtol: 1e-5, "softmax backward R=\(R) N=\(N) level \(level)")
+        }
+    }
+
     @Test func matchesNaiveAndRowsSumToOne() {
         propertyCheck("softmax") { rng, label in
             let (R, N) = (rng.size(7), rng.size(120))

@@ -56,7 +56,7 @@ extension BlasStateTests {
 
         /// The re-exec rule of design.md §3 as a truth table.
         @Test func reexecDecision() {
-            let avx512: Set<String> = ["sse2", "avx2", "avx512f"], avx2: Set<String> = ["sse2", "avx2"]
+            let avx512: Set<String> = ["sse2", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"], avx2: Set<String> = ["sse2", "avx2"]
             #expect(BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Prescott", cpuFlags: avx512))
             #expect(BlasSetup.shouldReexec(coreTypeEnv: "", marker: nil, coreName: "Core2", cpuFlags: avx512))
             #expect(!BlasSetup.shouldReexec(coreTypeEnv: "Prescott", marker: nil, coreName: "Prescott", cpuFlags: avx512),
@@ -66,7 +66,25 @@ extension BlasStateTests {
             #expect(!BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Prescott", cpuFlags: avx2),
                     "no AVX-512F, no SkylakeX")
             #expect(!BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "SkylakeX", cpuFlags: avx512))
-            #expect(!BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Haswell", cpuFlags: avx512))
+            #expect(BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Haswell", cpuFlags: avx512),
+                    "AVX2 kernels on an AVX-512 CPU (AMD EPYC): SkylakeX measured 2.2x faster")
+            #expect(BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Zen", cpuFlags: avx512))
+            #expect(!BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Haswell", cpuFlags: avx2))
+            #expect(!BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Prescott",
+                                            cpuFlags: ["sse2", "avx2", "avx512f", "avx512cd"]),
+                    "Xeon Phi: avx512f without bw/dq/vl")
+        }
+
+        /// A user's value is kept, but one that leaves AVX-512 unused gets a note naming the variable.
+        @Test func slowCoreAdviceTruthTable() {
+            let avx512: Set<String> = ["avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"], avx2: Set<String> = ["avx2"]
+            let note = BlasSetup.slowCoreAdvice(coreTypeEnv: "Haswell", coreName: "Haswell", cpuFlags: avx512)
+            #expect(note?.contains("OPENBLAS_CORETYPE=Haswell") == true)
+            #expect(BlasSetup.slowCoreAdvice(coreTypeEnv: nil, coreName: "Haswell", cpuFlags: avx512) == nil,
+                    "unset: the re-exec handles it")
+            #expect(BlasSetup.slowCoreAdvice(coreTypeEnv: "SkylakeX", coreName: "SkylakeX", cpuFlags: avx512) == nil)
+            #expect(BlasSetup.slowCoreAdvice(coreTypeEnv: "Haswell", coreName: "Haswell", cpuFlags: avx2) == nil,
+                    "an AVX2-only CPU has nothing faster")
         }
 
         @Test func cpuFlagsParsesTheFlagsLine() throws {

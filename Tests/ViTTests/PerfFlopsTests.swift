@@ -31,7 +31,7 @@ import ViT
         ws.onlineForward(x1: x1.pointer, mask: mask)
         let forward = Profile.gemmFlops
         Profile.reset()
-        ws.targetForward(x2: x2.pointer)
+        if S.model.pixelTarget { ws.pixelTargetForward(x2: x2.pointer, normPix: true) } else { ws.targetForward(x2: x2.pointer) }
         let target = Profile.gemmFlops
         Profile.reset()
         ws.onlineBackward()
@@ -50,6 +50,19 @@ import ViT
         #expect(Double(counted.forward) == table.forward - loss, "online forward: counted \(counted.forward), table \(table.forward - loss)")
         #expect(Double(counted.target) == table.target, "target forward: counted \(counted.target), table \(table.target)")
         #expect(Double(counted.backward) == table.backward, "backward: counted \(counted.backward), table \(table.backward)")
+    }
+
+    /// The Table-3 variants: the pixel target runs no target branch and a p²·C-wide head; LN stacks the same GEMMs.
+    @Test(arguments: [("pixel", "bn"), ("feature", "ln"), ("pixel", "ln")])
+    func tableMatchesTheGemmsOfTheVariants(target: String, norm: String) {
+        var S = Self.shape(dim: 16, heads: 2, decoderHeads: 4, image: 12, channels: 3, mask: 5)
+        S.model.target = target; S.model.projectorNorm = norm; S.model.decoderNorm = norm
+        let counted = Self.countedPasses(S, batch: 3)
+        let table = StepFlops(shape: S, batch: 3)
+        let loss = table.entries.filter { $0.name == "UniGrad loss" }.reduce(0) { $0 + $1.total }
+        #expect(Double(counted.forward) == table.forward - loss && Double(counted.target) == table.target)
+        #expect(Double(counted.backward) == table.backward)
+        if target == "pixel" { #expect(table.target == 0 && loss == 0 && S.predictionDim == 48) }
     }
 
     /// GEMMs of other threads (other tests run in parallel) are not counted; this thread's are.

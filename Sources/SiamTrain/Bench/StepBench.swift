@@ -79,7 +79,7 @@ public enum StepBench {
         let table: ProfileTable? = profile ? ProfileTable(wall: perStep(cpu: false), cpu: perStep(cpu: true)) : nil
         // RSS before the data pipeline and the sgemm probe, so it is the training step's own high-water mark.
         let rss = peakRSSMB()
-        let flops = StepFlops(shape: config.networkShape, batch: B).total
+        let flops = config.stepFlops(batch: B).total
         let data = timeDataPipeline(config: config, batches: 3)
         let peak = sgemmPeak(shape: config.networkShape, batch: B, repeats: 5)
         let result = StepBenchResult(

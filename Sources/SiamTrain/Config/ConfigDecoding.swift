@@ -26,6 +26,7 @@ extension RunConfig {
         var config = RunConfig.placeholder
         for f in fields {
             guard let raw = lookup(tree, f.key) else {
+                if let d = f.defaultValue { f.set(&config, d); continue }
                 if f.kind == .optionalString || f.kind == .optionalInt { f.set(&config, .null); continue }
                 throw ConfigError.missingKey(source: source, key: f.key)
             }

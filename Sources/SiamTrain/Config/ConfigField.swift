@@ -6,7 +6,7 @@ import Tensor
 /// unknown-key check share, so they cannot disagree about which keys exist.
 struct ConfigField {
     enum Kind {
-        case int, double, string, optionalString, optionalInt, seed, floats
+        case int, double, string, optionalString, optionalInt, seed, floats, bool
 
         var expected: String {
             switch self {
@@ -17,6 +17,7 @@ struct ConfigField {
             case .optionalInt: "an integer or null"
             case .seed: "a non-negative integer"
             case .floats: "an array of numbers"
+            case .bool: "true or false"
             }
         }
 
@@ -24,7 +25,7 @@ struct ConfigField {
         func accept(_ v: JSONValue) -> JSONValue? {
             switch (self, v) {
             case (.int, .int), (.string, .string), (.optionalString, .string), (.optionalString, .null),
-                 (.optionalInt, .int), (.optionalInt, .null): return v
+                 (.optionalInt, .int), (.optionalInt, .null), (.bool, .bool): return v
             case (.seed, .int(let i)): return i >= 0 ? v : nil
             case (.double, .int(let i)): return .double(Double(i))
             case (.double, .double): return v
@@ -45,6 +46,7 @@ struct ConfigField {
             case .string: return .string(text)
             case .optionalString: return text == "none" || text == "null" ? .null : .string(text)
             case .optionalInt: return text == "none" || text == "null" ? .null : Int(text).map { .int($0) }
+            case .bool: return text == "true" ? .bool(true) : text == "false" ? .bool(false) : nil
             case .floats:
                 var t = Substring(text)
                 if t.hasPrefix("[") && t.hasSuffix("]") { t = t.dropFirst().dropLast() }
@@ -60,6 +62,11 @@ struct ConfigField {
     let kind: Kind
     let get: (RunConfig) -> JSONValue
     let set: (inout RunConfig, JSONValue) -> Void
+    /// The value a missing key decodes to. Only keys added after presets were first stored have one (the
+    /// official setting), so older presets and run configs kept in databases still load; nil = required.
+    var defaultValue: JSONValue? = nil
+
+    func withDefault(_ v: JSONValue) -> ConfigField { var f = self; f.defaultValue = v; return f }
 
     /// The value as `--set` would take it back (so flattened() round-trips through applying(overrides:)).
     func text(_ config: RunConfig) -> String {
@@ -69,6 +76,7 @@ struct ConfigField {
         case .int(let i): return String(i)
         case .double(let d): return "\(d)"
         case .array(let a): return a.map { v in v.number.map { "\($0)" } ?? "?" }.joined(separator: ",")
+        case .bool(let b): return b ? "true" : "false"
         default: return "?"
         }
     }
@@ -95,6 +103,9 @@ extension ConfigField {
     static func seed(_ key: String, _ kp: WritableKeyPath<RunConfig, UInt64>) -> ConfigField {
         ConfigField(key: key, kind: .seed, get: { .int(Int(clamping: $0[keyPath: kp])) },
                     set: { c, v in if case .int(let i) = v, i >= 0 { c[keyPath: kp] = UInt64(i) } })
+    }
+    static func bool(_ key: String, _ kp: WritableKeyPath<RunConfig, Bool>) -> ConfigField {
+        ConfigField(key: key, kind: .bool, get: { .bool($0[keyPath: kp]) }, set: { c, v in if case .bool(let b) = v { c[keyPath: kp] = b } })
     }
     static func floats(_ key: String, _ kp: WritableKeyPath<RunConfig, [Float]>) -> ConfigField {
         ConfigField(key: key, kind: .floats, get: { .array($0[keyPath: kp].map { .double(Double("\($0)") ?? Double($0)) }) },
@@ -133,9 +144,21 @@ extension ConfigField {
             .int("train.batch_size", \.train.batchSize), .optionalInt("train.steps", \.train.steps), .seed("train.seed", \.train.seed),
             .int("train.log_every", \.train.logEvery), .int("train.snapshot_every", \.train.snapshotEvery),
             .int("train.checkpoint_every", \.train.checkpointEvery), .int("train.threads", \.train.threads),
-        ] + colour("view1", \.augment.view1) + colour("view2", \.augment.view2)
+        ] + colour("view1", \.augment.view1) + colour("view2", \.augment.view2) + ablationSwitches
         return fields.sorted { $0.key < $1.key }
     }()
+
+    /// The paper's Table-3 switches (issue 9), added later: each defaults to the official setting.
+    static var ablationSwitches: [ConfigField] { [
+        ConfigField.string("model.target", \.model.target).withDefault(.string("feature")),
+        ConfigField.string("model.projector_norm", \.model.projectorNorm).withDefault(.string("bn")),
+        ConfigField.string("model.decoder_norm", \.model.decoderNorm).withDefault(.string("bn")),
+        ConfigField.string("augment.views", \.augment.views).withDefault(.string("different")),
+        ConfigField.string("augment.color_aug", \.augment.colorAug).withDefault(.string("on")),
+        ConfigField.bool("loss.norm_pix", \.loss.normPix).withDefault(.bool(true)),
+        ConfigField.string("loss.norm", \.loss.norm).withDefault(.string("mae")),
+        ConfigField.string("loss.kind", \.loss.kind).withDefault(.string("dense")),
+    ] }
 
     static func named(_ key: String) -> ConfigField? { all.first { $0.key == key } }
 }

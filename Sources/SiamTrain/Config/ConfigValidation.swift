@@ -1,3 +1,5 @@
+import ViT
+
 extension RunConfig {
     public static let dataSources = ["fashion-mnist", "cifar10", "folder", "synthetic"]
     public static let maskKinds = ["blockwise", "random"]
@@ -10,6 +12,7 @@ extension RunConfig {
         try validateModel(r)
         try validateMask(r)
         try validateAugment(r)
+        try validateSwitches(r)
         try validateOptimization(r)
         try validateTrain(r)
     }
@@ -66,6 +69,27 @@ extension RunConfig {
             try r.check(v.blurSigmaMax >= v.blurSigmaMin && v.blurSigmaMax.isFinite, p + "blur_sigma_max", v.blurSigmaMax,
                         "must be >= blur_sigma_min = \(v.blurSigmaMin)")
         }
+    }
+
+    /// The Table-3 switches (issue 9): each a closed set of words; the loss variants apply to the feature target only.
+    private func validateSwitches(_ r: Rules) throws {
+        func oneOf(_ value: String, _ allowed: [String], _ key: String) throws {
+            try r.check(allowed.contains(value), key, value, "must be one of \(allowed.joined(separator: ", "))")
+        }
+        try oneOf(model.target, ModelConfig.targets, "model.target")
+        try oneOf(model.projectorNorm, ModelConfig.norms, "model.projector_norm")
+        try oneOf(model.decoderNorm, ModelConfig.norms, "model.decoder_norm")
+        try oneOf(augment.views, AugmentConfig.viewKinds, "augment.views")
+        try oneOf(augment.colorAug, AugmentConfig.onOff, "augment.color_aug")
+        try oneOf(loss.norm, LossConfig.norms, "loss.norm")
+        try oneOf(loss.kind, LossConfig.kinds, "loss.kind")
+        try r.check(!(model.pixelTarget && loss.moco), "loss.norm", loss.norm,
+                    "moco normalises feature targets; the pixel target (model.target = pixel) takes mae")
+        try r.check(!(model.pixelTarget && loss.global), "loss.kind", loss.kind,
+                    "global pools feature targets; the pixel target (model.target = pixel) takes dense")
+        // BatchNorm over the B pooled rows of one image is all zeros (then l2 of zero).
+        try r.check(!(loss.global && loss.moco) || train.batchSize >= 2, "train.batch_size", train.batchSize,
+                    "must be >= 2 with loss.kind = global and loss.norm = moco (BatchNorm over B pooled rows)")
     }
 
     private func validateOptimization(_ r: Rules) throws {

@@ -15,7 +15,9 @@ public final class BatchLoader: @unchecked Sendable {
         self.capacity = capacity
         state = LoaderState(startStep: startStep)
         let state = self.state, builder = self.builder
-        let thread = Thread { LoaderState.work(state, builder, capacity: capacity) }
+        // A loader started by a contained trainer thread (TrainerHost) is contained with it: a trap here fails the run.
+        let cell = TrapCell.current
+        let thread = Thread { TrapCell.contain(cell) { LoaderState.work(state, builder, capacity: capacity) } }
         thread.name = "siamon-loader"
         thread.start()
     }

@@ -26,14 +26,18 @@ public struct TwoViewAugmenter: Sendable {
     public let cropMin: Double
     public let view1: ColorRecipe
     public let view2: ColorRecipe
+    public let sameView: Bool
+    public let colour: Bool
 
     public init(imageSize: Int, augment: AugmentConfig) {
         self.imageSize = imageSize; cropMin = augment.cropMin; view1 = augment.view1; view2 = augment.view2
+        sameView = augment.sameView; colour = augment.colour
     }
 
     /// Both views as 8-bit images, with their traces and the geometry of view 2 relative to view 1.
     public func apply(_ image: Image8, _ rng: inout SeededRNG)
         -> (view1: Image8, view2: Image8, geometry: ViewGeometry, boxes: (CropBox, CropBox), traces: (AugmentTrace, AugmentTrace)) {
+        if sameView { return applySame(image, &rng) }
         // Flips and crops first (both views), so the geometry is fixed before any colour op.
         let f1 = rng.uniform() < 0.5, f2 = rng.uniform() < 0.5
         let scale = (cropMin, 1.0)
@@ -43,11 +47,28 @@ public struct TwoViewAugmenter: Sendable {
         t1.flipped = f1; t1.crop = c1; t2.flipped = f2; t2.crop = c2
         var v1 = cropResize(image, c1, flipped: f1)
         var v2 = cropResize(image, c2, flipped: f2)
-        colour(&v1, view1, &t1, &rng)
-        colour(&v2, view2, &t2, &rng)
+        if colour {
+            colour(&v1, view1, &t1, &rng)
+            colour(&v2, view2, &t2, &rng)
+        }
         let W = image.width
         let geometry = ViewGeometry(view1: c1, flip1: f1, view2: c2, flip2: f2, imageWidth: W)
         return (v1, v2, geometry, (CropBox(c1, flipped: f1, imageWidth: W), CropBox(c2, flipped: f2, imageWidth: W)), (t1, t2))
+    }
+
+    /// Table 3's "same view": one flip, one crop and one colour draw (view 1's recipe, a guess: the paper does
+    /// not say which), and x2 = x1. The geometry formula with identical crops gives Δi = Δj = 0, sh = sw = 1,
+    /// relative_flip = false (and Δj_flip = (W − 2j)/w, unused without a relative flip).
+    func applySame(_ image: Image8, _ rng: inout SeededRNG)
+        -> (view1: Image8, view2: Image8, geometry: ViewGeometry, boxes: (CropBox, CropBox), traces: (AugmentTrace, AugmentTrace)) {
+        let f = rng.uniform() < 0.5
+        let c = RandomResizedCrop.sample(height: image.height, width: image.width, scale: (cropMin, 1.0), &rng)
+        var t = AugmentTrace()
+        t.flipped = f; t.crop = c
+        var v = cropResize(image, c, flipped: f)
+        if colour { colour(&v, view1, &t, &rng) }
+        let W = image.width, box = CropBox(c, flipped: f, imageWidth: W)
+        return (v, v, ViewGeometry(view1: c, flip1: f, view2: c, flip2: f, imageWidth: W), (box, box), (t, t))
     }
 
     func cropResize(_ image: Image8, _ c: CropParams, flipped: Bool) -> Image8 {

@@ -14,6 +14,8 @@ public final class SiameseTrainer {
     public var learningRateScale: Double = 1
     let correlation: FloatBuffer
     var pc: FloatBuffer?
+    /// The MoCo-like / global loss (Table 3); nil for the official dense MAE-like loss, which keeps its own path.
+    let variants: LossVariants?
 
     public init(config: RunConfig, stepsPerEpoch: Int) {
         self.config = config
@@ -21,6 +23,8 @@ public final class SiameseTrainer {
         optimizer = AdamW(layout: network.layout.trainable, config: config.optimizer, decays: SiameseLayout.decays)
         schedule = Schedule(config: config, stepsPerEpoch: stepsPerEpoch)
         correlation = FloatBuffer(count: config.model.dim * config.model.dim)
+        let l = config.loss
+        variants = !config.model.pixelTarget && (l.moco || l.global) ? LossVariants(config: l, dim: config.model.dim) : nil
     }
 
     /// Runs iteration `step` on `batch` and reports it. `lr`/`momentum` override the schedule (golden tests).
@@ -44,9 +48,14 @@ public final class SiameseTrainer {
         let ws = network.workspace(batch: batch.size)
         Profile.during(.forward) { Profile.time(.embedding) { fillRelativeEmbedding(ws, batch) } }
         ws.onlineForward(x1: batch.x1.pointer, mask: batch.mask)
-        Profile.during(.update) { Profile.time(.ema) { network.emaUpdate(momentum: Float(m)) } }
-        ws.targetForward(x2: batch.x2.pointer)
-        let value = Profile.during(.forward) { Profile.time(.loss) { loss(ws, rows: batch.size * network.shape.patches) } }
+        if config.model.pixelTarget {
+            // MAE has no target network: no EMA update and no target forward (nothing would read them).
+            ws.pixelTargetForward(x2: batch.x2.pointer, normPix: config.loss.normPix)
+        } else {
+            Profile.during(.update) { Profile.time(.ema) { network.emaUpdate(momentum: Float(m)) } }
+            ws.targetForward(x2: batch.x2.pointer)
+        }
+        let value = Profile.during(.forward) { Profile.time(.loss) { loss(ws, batch) } }
         Profile.during(.backward) { Profile.time(.other) { network.grads.zero() } }
         ws.onlineBackward()
         return value
@@ -61,8 +70,23 @@ public final class SiameseTrainer {
         }
     }
 
-    func loss(_ ws: Workspace, rows M: Int) -> UniGradLoss.Value {
-        let D = network.shape.dim
+    func loss(_ ws: Workspace, _ batch: Batch) -> UniGradLoss.Value {
+        let S = network.shape, B = batch.size, M = B * S.patches
+        if config.model.pixelTarget {
+            // Same view: MAE supervises the masked patches only; different views: every view-2 patch.
+            return batch.mask.withUnsafeBufferPointer { mask in
+                PixelLoss.forwardBackward(dPrediction: ws.dPrediction.pointer, prediction: ws.prediction.pointer,
+                                          target: ws.targetPixels.pointer,
+                                          rowMask: config.augment.sameView ? mask.baseAddress! : nil,
+                                          rows: M, width: S.predictionDim)
+            }
+        }
+        if let variants {
+            return variants.forwardBackward(dPrediction: ws.dPrediction.pointer, prediction: ws.prediction.pointer,
+                                            targetRaw: ws.targetRaw.pointer, targetNorm: ws.targetNorm.pointer,
+                                            batch: B, tokens: S.patches, negWeight: Float(config.loss.negWeight))
+        }
+        let D = S.dim
         if pc?.count != M * D { pc = FloatBuffer(count: M * D) }
         return UniGradLoss.forwardBackward(dPrediction: ws.dPrediction.pointer, correlation: correlation.pointer,
                                            pc: pc!.pointer, prediction: ws.prediction.pointer,

@@ -27,12 +27,22 @@ public struct HostStatus: Sendable, Equatable {
 /// the host retries the checkpoint every `diskRetryInterval` seconds and resumes by itself (a `resume` event
 /// with reason "disk_space") once one is written. Metrics are not at risk meanwhile: the store writer keeps
 /// its batch and retries on its own.
+/// A Swift trap on the trainer thread (or its data loader's) is contained (TrapCell): that thread is parked
+/// for good, the status says `failed`, the sinks get a `trap` event and the `failed` status, and the process
+/// and other hosts go on. No checkpoint is written after a trap; the last good one stays. The parked thread's
+/// memory is not reclaimed, and the host never waits on it (status, join and the trap report do not block on it).
 public final class TrainerHost: @unchecked Sendable {
     public let name: String
     public let diskRetryInterval: Double
+    /// A trap injected at a step (tests; `SIAMON_FAULT_TRAP`, see FaultTrap).
+    public let faultTrap: FaultTrap?
     private let factory: @Sendable () throws -> TrainingSession
     private let mailbox = Mutex<[TrainerCommand]>([])
     private let state = Mutex(HostStatus())
+    private let cell: TrapCell
+    // The session's sinks, for the trap report; set once on the trainer thread right after the session is built.
+    private let sinks = Mutex<[ReportSink]>([])
+    private let trapReported = DispatchSemaphore(value: 0)
     private let wake = NSCondition()
     private let finished = DispatchSemaphore(value: 0)
     private var thread: Thread?
@@ -42,16 +52,31 @@ public final class TrainerHost: @unchecked Sendable {
     // is written any more (stop, quit and the checkpoint command included): the last good one stays the newest.
     private var nonFinite = false
 
-    public init(name: String, diskRetryInterval: Double = 5, factory: @escaping @Sendable () throws -> TrainingSession) {
+    public init(name: String, diskRetryInterval: Double = 5, faultTrap: FaultTrap? = nil,
+                factory: @escaping @Sendable () throws -> TrainingSession) {
         self.name = name
         self.diskRetryInterval = diskRetryInterval
+        self.faultTrap = faultTrap ?? FaultTrap.fromEnvironment(run: name)
         self.factory = factory
+        let box = WeakHost()
+        cell = TrapCell { info in box.host?.reportTrap(info) }
+        box.host = self
     }
 
-    public var status: HostStatus { state.withLock { $0 } }
+    public var status: HostStatus {
+        guard let trap = cell.trap else { return state.withLock { $0 } }
+        // The parked thread may have stopped inside `update`: never wait for the lock.
+        var s = state.withLockIfAvailable { $0 } ?? HostStatus()
+        s.phase = .failed
+        s.error = "trainer thread trapped at step \(s.step) (\(trap)); run stopped, its last checkpoint is kept"
+        return s
+    }
+
+    /// The trap that stopped this run, if one did.
+    public var trap: TrapInfo? { cell.trap }
 
     public func start() {
-        let t = Thread { [self] in self.main(); self.finished.signal() }
+        let t = Thread { [self] in self.cell.contain { self.main() }; self.finished.signal() }
         t.name = "trainer-\(name)"
         t.stackSize = 8 << 20
         thread = t
@@ -63,8 +88,26 @@ public final class TrainerHost: @unchecked Sendable {
         wake.lock(); wake.signal(); wake.unlock()
     }
 
-    /// Blocks until the thread has ended (tests, headless runs, quit).
-    public func join() { finished.wait(); finished.signal() }
+    /// Blocks until the thread has ended (tests, headless runs, quit). A trapped thread never ends: then it
+    /// returns once the trap is reported to the sinks, or after `trapReportTimeout` seconds if a sink is stuck.
+    public func join(trapReportTimeout: Double = 5) {
+        while finished.wait(timeout: .now() + 0.05) == .timedOut {
+            guard cell.trap != nil else { continue }
+            if trapReported.wait(timeout: .now() + trapReportTimeout) == .success { trapReported.signal() }
+            return
+        }
+        finished.signal()
+    }
+
+    /// On a thread of its own (TrapCell): the `trap` event and the failed status, to every sink.
+    private func reportTrap(_ info: TrapInfo) {
+        let step = status.step
+        for s in sinks.withLockIfAvailable({ $0 }) ?? [] {
+            s.event(step: step, kind: "trap", detail: info.eventDetail)
+            s.statusChanged("failed")
+        }
+        trapReported.signal()
+    }
 
     private func update(_ f: (inout HostStatus) -> Void) { state.withLock { f(&$0) } }
 
@@ -74,11 +117,15 @@ public final class TrainerHost: @unchecked Sendable {
             update { $0.phase = .failed; $0.error = "\(error)" }
             return
         }
+        sinks.withLock { $0 = session.sinks }
         defer { session.close() }
         update { $0.phase = .running; $0.step = session.step; $0.totalSteps = session.totalSteps }
         session.status("running")
         var paused = false
         while true {
+            // The loader's thread trapped: nothing more is written for this run. (This thread then waits for
+            // ever in the loader's stop; nobody waits for it, join included.)
+            if cell.trap != nil { return }
             for command in mailbox.withLock({ m in defer { m.removeAll() }; return m }) {
                 if handle(command, session: session, paused: &paused) == .stop { return }
             }
@@ -94,6 +141,7 @@ public final class TrainerHost: @unchecked Sendable {
                 }
                 break
             }
+            if let f = faultTrap, session.step == f.step { f.fire(run: name) }
             let report = session.runStep()
             update { $0.step = session.step; $0.lastReport = report }
             if !report.loss.isFinite {
@@ -188,3 +236,6 @@ public final class TrainerHost: @unchecked Sendable {
         }
     }
 }
+
+/// Lets the trap handler reach its host without a reference cycle (the host owns the cell).
+private final class WeakHost: @unchecked Sendable { weak var host: TrainerHost? }

@@ -67,7 +67,7 @@ func needsRefresh(_ s: AppState) -> Bool {
 /// The series the visible charts need, sized to their braille dot columns.
 public func seriesRequests(_ s: AppState) -> [Effect] {
     if s.screen == .compare {
-        guard let l = CompareLayout.make(width: s.width, height: s.height) else { return [] }
+        guard let l = CompareLayout.make(for: s) else { return [] }
         let cols = ChartGeometry.dotColumns(in: l.chart)
         return s.compareIds.map { .requestSeries(runId: $0, key: "loss", columns: cols, xMode: s.chart.xMode) }
     }
@@ -120,7 +120,7 @@ func editText(_ text: inout String, _ key: Key) {
 }
 
 func inRunList(_ s: AppState, _ x: Int, _ y: Int) -> Bool {
-    if s.screen == .compare { return CompareLayout.make(width: s.width, height: s.height)?.runs.contains(x: x, y: y) ?? false }
+    if s.screen == .compare { return CompareLayout.make(for: s)?.runs.contains(x: x, y: y) ?? false }
     return DashboardLayout.make(width: s.width, height: s.height, focus: s.focus)?.runs.contains(x: x, y: y) ?? false
 }
 
@@ -128,7 +128,7 @@ func inRunList(_ s: AppState, _ x: Int, _ y: Int) -> Bool {
 func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
     guard s.overlay == nil else { return [] }
     if s.screen == .compare {
-        guard let l = CompareLayout.make(width: s.width, height: s.height), l.runs.contains(x: x, y: y) else { return [] }
+        guard let l = CompareLayout.make(for: s), l.runs.contains(x: x, y: y) else { return [] }
         let row = y - l.runs.y - 1
         if s.visibleRuns.indices.contains(row) { s.compareCursor = row }
         return []

@@ -34,13 +34,17 @@ public struct RunRow: Equatable, Sendable, Identifiable {
     public var probeKnn: Double?
     public var config: [String: String]     // flattened "optimizer.lr" → "0.0015"
     public var parent: String?              // "parentName@step" for forks
+    public var wallSeconds: Double?         // training wall time: start to end (to now while live)
+    public var probeProtocol: String?       // of the latest probe: "probe-v1", or "probe-v1-subset" (sweep smoke)
 
     public init(id: String, name: String, status: RunStatus, source: RunSource = .siamon, step: Int = 0,
                 totalSteps: Int = 0, epoch: Double = 0, lastLoss: Double? = nil, sparkline: [Double] = [],
-                probeLinear: Double? = nil, probeKnn: Double? = nil, config: [String: String] = [:], parent: String? = nil) {
+                probeLinear: Double? = nil, probeKnn: Double? = nil, config: [String: String] = [:], parent: String? = nil,
+                wallSeconds: Double? = nil, probeProtocol: String? = nil) {
         self.id = id; self.name = name; self.status = status; self.source = source; self.step = step
         self.totalSteps = totalSteps; self.epoch = epoch; self.lastLoss = lastLoss; self.sparkline = sparkline
         self.probeLinear = probeLinear; self.probeKnn = probeKnn; self.config = config; self.parent = parent
+        self.wallSeconds = wallSeconds; self.probeProtocol = probeProtocol
     }
 }
 

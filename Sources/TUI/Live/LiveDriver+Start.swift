@@ -15,15 +15,17 @@ extension LiveDriver {
             let base = try parent.map { try forkConfig(of: $0) } ?? Presets.load(nameOrPath: preset)
             config = try base.applying(overrides: sets)
         } catch {
+            bridge.startFailed(requested)
             outbox.append(.message("\(error)"))
             return
         }
         let name = requested.isEmpty ? defaultName(parent ?? preset) : requested
-        do { try SiamTrain.RunName.validate(name) } catch { outbox.append(.message("\(error)")); return }
+        do { try SiamTrain.RunName.validate(name) } catch { bridge.startFailed(name); outbox.append(.message("\(error)")); return }
         let dir = runsDirectory.appendingPathComponent(name)
         let presetName = parent.map { "fork of \($0)" } ?? preset
         let path = databasePath, runs = runsDirectory, bridge = self.bridge
         bridge.submit(.work { db in
+          do {
             let parentRef = try parent.map { p -> RunParent in
                 let id = try db.runId(named: p)
                 let step = try Self.copyLatestCheckpoint(from: runs.appendingPathComponent(p), to: dir)
@@ -39,6 +41,10 @@ extension LiveDriver {
             }
             bridge.adopted.withLock { $0.append(StoreBridge.Adoption(name: name, host: host, writer: writer, steps: jsonl)) }
             return [.message(parent == nil ? "started \(name)" : "forked \(parent!) at step \(parentRef!.step) as \(name)")]
+          } catch {
+            bridge.startFailed(name)   // frees the queue slot this start held
+            throw error
+          }
         })
     }
 
@@ -50,7 +56,7 @@ extension LiveDriver {
 
     /// Several trainers share the 2 cores: with more than one live, each runs its BLAS on one thread.
     func rebalanceThreads() {
-        let live = hosts.values.filter { $0.host.status.isLive }.count
+        let live = hosts.values.filter { $0.host.status.isLive }.count + probes.count
         Blas.threads = live > 1 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
@@ -88,26 +94,32 @@ extension LiveDriver {
 
     /// probe-v1 on the run's newest checkpoint, on a background thread; the result lands in the store (the
     /// run list and the compare view show it on the next refresh) and as a message.
-    func probe(_ run: String) {
-        let runs = runsDirectory.path, bridge = self.bridge
-        outbox.append(.message("probe-v1 on \(run)'s latest checkpoint started (about a minute)"))
+    func probe(_ run: String, limit: Int? = nil) {
+        let runs = runsDirectory.path, bridge = self.bridge, probes = self.probes
+        let protocolName = ProbeV1.protocolName(limit: limit)
+        let scope = limit.map { "the first \($0) train and test images" } ?? "about a minute"
+        outbox.append(.message("\(protocolName) on \(run)'s latest checkpoint started (\(scope))"))
+        probes.begin(run)
+        rebalanceThreads()
         let t = Thread {
             let message: String
             do {
                 let target = try ProbeTarget.resolve(run, runsDirectory: runs)
                 let network = try target.network()
-                let splits = try ProbeRun.splits(data: target.config.data)
+                let splits = try ProbeRun.splits(data: target.config.data, limitTrain: limit, limitTest: limit)
                 let o = try ProbeRun.encoder(network, splits: splits, seed: 0, name: run)
                 let step = target.step
                 bridge.submit(.work { db in
+                    defer { probes.end(run) }   // after the row is written, so a finished queue has every result
                     let id = try db.runId(named: run)
                     try db.addProbe(ProbeRecord(runId: id, step: step, linear: o.result.linear, knn: o.result.knn,
-                                                protocolName: ProbeV1.protocolName, wallTime: Date().timeIntervalSince1970))
+                                                protocolName: protocolName, wallTime: Date().timeIntervalSince1970))
                     try db.addEvent(runId: id, step: step, kind: "probe", detail: ProbeRun.eventDetail(o, checkpoint: nil))
                     return []
                 })
                 message = o.line
             } catch {
+                probes.end(run)
                 message = "probe \(run): \(error)"
             }
             bridge.post([.message(message)])

@@ -18,6 +18,16 @@ public final class LiveDriver {
     var outbox: [AppEvent] = []
     var presetsSent = false
     var lastSnapshotPoll = 0.0
+    var writersFinished: Set<String> = []
+    // The run queue (LiveDriver+Queue.swift): waiting, handed to `start` but not adopted yet, started from the
+    // queue and not yet reported as ended, and the probes running at the end of queued runs.
+    var queued: [QueuedRun] = []
+    var queuePolicy = QueuePolicy()
+    var pendingStarts: Set<String> = []
+    var watched: Set<String> = []
+    let probes = ProbeTracker()
+    /// Failed runs whose writer is being finished on a helper thread (LiveDriver+Failed).
+    let retiring = DispatchGroup()
 
     struct LiveRun {
         let host: TrainerHost
@@ -37,16 +47,25 @@ public final class LiveDriver {
             adopt(name: a.name, host: a.host, writer: a.writer, steps: a.steps)
         }
         bridge.liveStatus.withLock { s in for (name, run) in hosts { s[name] = run.host.status } }
-        for run in hosts.values where !run.host.status.isLive { run.steps.close() }
-        for (name, run) in hosts where run.host.status.phase == .failed {
-            outbox.append(.message("run \(name) failed: \(run.host.status.error ?? "unknown error")"))
-            run.writer.statusChanged("failed")
-            hosts[name] = nil
+        // Failed runs first: they leave `hosts` and are finished off this thread (a trapped trainer may hold a sink).
+        retireFailed()
+        for (name, run) in hosts where !run.host.status.isLive && !writersFinished.contains(name) {
+            // Flush and close the run's files as soon as it ends, so its end time is when training ended (a
+            // later finish at quit would move endedAt); finish waits on the writer thread, so not on this one.
+            writersFinished.insert(name)
+            run.steps.close()
+            let writer = run.writer, phase = run.host.status.phase
+            if phase == .done || phase == .stopped {
+                let t = Thread { try? writer.finish(status: phase == .done ? .done : .stopped) }
+                t.name = "siamon-writer-finish"
+                t.start()
+            }
         }
+        pumpQueue()
         if !presetsSent { presetsSent = true; outbox.append(.presets(PresetCatalog.choices())) }
         if let s = selected, now - lastSnapshotPoll > 1 { lastSnapshotPoll = now; bridge.submit(.snapshots(run: s)) }
         defer { outbox.removeAll() }
-        return outbox + bridge.drain()
+        return withQueuedRows(outbox + bridge.drain())
     }
 
     public func perform(_ effect: Effect) {
@@ -62,7 +81,7 @@ public final class LiveDriver {
             start(preset: run, name: name, overrides: overrides, forkOf: run)
         case .pause(let run): send(.pause, to: run)
         case .resume(let run): send(.resume, to: run)
-        case .stop(let run): send(.stop, to: run)
+        case .stop(let run): if !dequeue(run) { send(.stop, to: run) }
         case .checkpoint(let run): send(.checkpoint, to: run)
         case .scaleLR(let run, let f): send(.scaleLearningRate(f), to: run)
         case .probe(let run): probe(run)
@@ -83,7 +102,9 @@ public final class LiveDriver {
     /// Checkpoints and stops every live run (each host saves before it ends), then closes their writers.
     func quit(stopRunning: Bool) {
         bridge.stop()
+        queued.removeAll()
         guard stopRunning else { return }
+        retireFailed()
         let live = hosts.values.filter { $0.host.status.isLive }
         for run in live { run.host.send(.stop) }
         for run in hosts.values {
@@ -93,5 +114,6 @@ public final class LiveDriver {
             try? run.writer.finish(status: phase == .done ? .done : phase == .failed ? .failed : .stopped)
         }
         hosts.removeAll()
+        _ = retiring.wait(timeout: .now() + 5)
     }
 }

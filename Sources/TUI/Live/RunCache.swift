@@ -28,7 +28,8 @@ struct RunCache {
                              lastLoss: s.lastLoss, sparkline: try sparkline(db, s.id),
                              probeLinear: s.latestProbe?.linear.map { $0 / 100 }, probeKnn: s.latestProbe?.knn.map { $0 / 100 },
                              config: flattened[s.name] ?? [:],
-                             parent: s.parent.flatMap { p in summaries.first { $0.id == p.runId }.map { "\($0.name)@\(p.step)" } })
+                             parent: s.parent.flatMap { p in summaries.first { $0.id == p.runId }.map { "\($0.name)@\(p.step)" } },
+                             wallSeconds: Self.wallSeconds(s), probeProtocol: s.latestProbe?.protocolName)
             if let h = live[s.name] {
                 row.status = LiveMapping.status(h.phase)
                 row.step = max(row.step, h.step)
@@ -48,8 +49,16 @@ struct RunCache {
         let json = (try? db.configs(runIds: [s.id]))?[s.id] ?? ""
         let config = try? RunConfig.decode(json: json, source: "run \(s.name)")
         configs[s.name] = .some(config)
-        flattened[s.name] = config.map { Dictionary($0.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
-            ?? LiveMapping.flattenJSON(json)
+        // The decoded config's own names first; keys it does not know (switches added later) from the raw JSON.
+        let raw = LiveMapping.flattenJSON(json)
+        flattened[s.name] = config.map { raw.merging($0.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b }) }
+            ?? raw
+    }
+
+    /// Training wall time: creation to end, else to the last heartbeat (to now while the writer is alive).
+    static func wallSeconds(_ s: RunSummary, now: Double = Date().timeIntervalSince1970) -> Double? {
+        guard let end = s.endedAt ?? (s.status == .running || s.status == .paused ? now : s.heartbeat) else { return nil }
+        return max(0, end - s.createdAt)
     }
 
     func sparkline(_ db: MetricsDatabase, _ id: Int64) throws -> [Double] {
@@ -77,6 +86,9 @@ struct RunCache {
     }
 
     mutating func series(_ db: MetricsDatabase, run: String, key: String, columns: Int, xMode: XMode) throws -> AppEvent {
+        // A request can come before the first run-list refresh (compare opened from the command line): look the
+        // id up rather than answer empty, which the UI would keep as "no data" for a finished run.
+        if ids[run] == nil { ids[run] = try? db.runId(named: run) }
         guard let id = ids[run] else { return .series(runId: run, key: key, Series(key: key, xMode: xMode, data: .buckets([]))) }
         let storeKey = key == "momentum" ? "ema_momentum" : key
         let buckets = try db.series(runId: id, key: storeKey, columns: max(1, columns))

@@ -23,6 +23,10 @@ final class StoreBridge: @unchecked Sendable {
     let adopted = Mutex<[Adoption]>([])
     /// Runs started in this process: their live status overrides what the store says (set by the driver).
     let liveStatus = Mutex<[String: HostStatus]>([:])
+    /// Runs whose start failed before a host existed (bad config, database error): the queue frees their slot.
+    private let startFailures = Mutex<Set<String>>([])
+    func startFailed(_ name: String) { startFailures.withLock { _ = $0.insert(name) } }
+    func takeStartFailure(_ name: String) -> Bool { startFailures.withLock { $0.remove(name) != nil } }
 
     init(databasePath: String) {
         self.databasePath = databasePath

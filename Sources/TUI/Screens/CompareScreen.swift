@@ -1,5 +1,6 @@
 // The compare view: choose runs (Space), overlay their loss in stable per-run colours, and a table of only the
-// hyper-parameters that differ, next to their probe-v1 results.
+// hyper-parameters that differ, next to their probe-v1 results. When a chosen run has an ablation switch away
+// from the official setting, the table is the paper's Table 3 instead (Table3.swift), across the full width.
 
 import Foundation
 
@@ -18,10 +19,16 @@ public enum CompareScreen {
         let cursorId = rows.indices.contains(s.compareCursor) ? rows[s.compareCursor].id : nil
         RunListWidget.render(rows, in: l.runs, into: &buf, selected: cursorId, focused: true, title: "choose runs (Space)",
                              checked: Set(s.compareIds))
-        let chosen = s.compareIds.compactMap { id in s.runs.first { $0.id == id } }
+        let chosen = Self.chosen(s)
         overlay(s, chosen, in: l.chart, into: &buf)
-        table(chosen, in: l.table, into: &buf)
+        if Table3.applies(chosen) { Table3.render(chosen, in: l.table, into: &buf) } else { table(chosen, in: l.table, into: &buf) }
     }
+
+    /// The chosen runs, in choice order.
+    static func chosen(_ s: AppState) -> [RunRow] { s.compareIds.compactMap { id in s.runs.first { $0.id == id } } }
+
+    /// Table 3 replaces the differing-parameters table when a chosen run has an ablation switch off its default.
+    public static func showsTable3(_ s: AppState) -> Bool { Table3.applies(chosen(s)) }
 
     static func overlay(_ s: AppState, _ runs: [RunRow], in r: Rect, into buf: inout ScreenBuffer) {
         var lines: [ChartLine] = [], legend: [(String, ThemeRole)] = []

@@ -53,11 +53,23 @@ public struct DashboardLayout: Equatable, Sendable {
 public struct CompareLayout: Equatable, Sendable {
     public var header: Rect, runs: Rect, chart: Rect, table: Rect, status: Rect, keyBar: Rect
 
-    public static func make(width: Int, height: Int) -> CompareLayout? {
+    /// The layout for the state: Table 3 (full width, below the list and chart) when its runs are ablations.
+    public static func make(for s: AppState) -> CompareLayout? {
+        make(width: s.width, height: s.height, table3: CompareScreen.showsTable3(s))
+    }
+
+    public static func make(width: Int, height: Int, table3: Bool = false) -> CompareLayout? {
         guard width >= LayoutLimits.minWidth, height >= LayoutLimits.minHeight else { return nil }
         let all = Rect(x: 0, y: 0, width: width, height: height)
         let (header, rest) = all.splitTop(1)
         let body = Rect(x: 0, y: rest.y, width: width, height: rest.height - 2)
+        if table3 {
+            let (top, table) = body.splitTop(body.height * 50 / 100)
+            let (runs, chart) = top.splitLeft(min(40, width * 3 / 10))
+            return CompareLayout(header: header, runs: runs, chart: chart, table: table,
+                                 status: Rect(x: 0, y: height - 2, width: width, height: 1),
+                                 keyBar: Rect(x: 0, y: height - 1, width: width, height: 1))
+        }
         let (runs, right) = body.splitLeft(min(40, width * 3 / 10))
         let (chart, table) = right.splitTop(right.height * 55 / 100)
         return CompareLayout(header: header, runs: runs, chart: chart, table: table,

@@ -10,7 +10,7 @@ public func renderApp(_ s: AppState) -> ScreenBuffer {
 public func renderApp(_ s: AppState, into buf: inout ScreenBuffer) {
     if buf.width != s.width || buf.height != s.height { buf = ScreenBuffer(width: s.width, height: s.height) }
     buf.fill(buf.area, " ", Style(fg: .role(.mainFg), bg: .role(.mainBg)))
-    if s.screen == .compare, let l = CompareLayout.make(width: s.width, height: s.height) {
+    if s.screen == .compare, let l = CompareLayout.make(for: s) {
         Chrome.header(s, in: l.header, into: &buf)
         CompareScreen.render(s, l, into: &buf)
         Chrome.statusLine(s, in: l.status, into: &buf)

@@ -1,13 +1,15 @@
 """Times the reference's full training step (forward, EMA, target, loss, backward, clip, AdamW) in PyTorch.
 
-    /opt/torchenv/bin/python Tests/Fixtures/reference/bench_torch.py [--threads 2] [--batch 128] [--steps 10]
+    /opt/torchenv/bin/python Tests/Fixtures/reference/bench_torch.py [--preset fmnist-tiny|cifar-tiny]
+        [--threads 2] [--batch 128] [--steps 10] [--json]
 
-fmnist-tiny shape (28 px, patch 4, D=128, depth 6, heads 4, projector 2, decoder 4, mask 29) on synthetic
+The preset's shape (default fmnist-tiny: (28 px, patch 4, D=128, depth 6, heads 4, projector 2, decoder 4, mask 29) on synthetic
 inputs. For issue 7's side-by-side row; prints images/s, ms/step and peak RSS.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -23,6 +25,8 @@ from siamim_reference import SiameseIMReference, make_optimizer, train_step   # 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--preset", default="fmnist-tiny", choices=["fmnist-tiny", "cifar-tiny"])
+    ap.add_argument("--json", action="store_true", help="one JSON object instead of two text lines")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=10)
@@ -30,9 +34,9 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)   # no deterministic mode here: it would not change the speed on CPU
     torch.manual_seed(0)
-    cfg = PRESETS["fmnist-tiny"]
+    cfg = PRESETS[args.preset]
     model = SiameseIMReference(cfg)
-    batch = random_batch(cfg, args.batch, MASK_COUNT["fmnist-tiny"], torch.Generator().manual_seed(1))
+    batch = random_batch(cfg, args.batch, MASK_COUNT[args.preset], torch.Generator().manual_seed(1))
     opt = make_optimizer(model)
     for _ in range(args.warmup):
         train_step(model, opt, batch, 1e-3, 0.995)
@@ -41,7 +45,12 @@ def main() -> None:
         r = train_step(model, opt, batch, 1e-3, 0.995)
     dt = (time.perf_counter() - t0) / args.steps
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
-    print(f"torch {torch.__version__}, {args.threads} threads, fmnist-tiny B={args.batch}, {args.steps} steps "
+    if args.json:
+        print(json.dumps({"torch": torch.__version__, "preset": args.preset, "batch": args.batch, "threads": args.threads,
+                          "images_per_s": round(args.batch / dt, 1), "ms_per_step": round(1000 * dt, 1),
+                          "peak_rss_mb": round(rss_mib), "load": round(os.getloadavg()[0], 2)}))
+        return
+    print(f"torch {torch.__version__}, {args.threads} threads, {args.preset} B={args.batch}, {args.steps} steps "
           f"(+{args.warmup} warm-up), load avg {os.getloadavg()[0]:.2f}")
     print(f"{1000 * dt:.1f} ms/step, {args.batch / dt:.1f} images/s, peak RSS {rss_mib:.0f} MiB, last loss {r.loss:.4f}")
 

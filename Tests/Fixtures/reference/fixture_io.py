@@ -15,8 +15,11 @@ PRESETS = {
                        projector_depth=1, decoder_depth=2, decoder_heads=4, neg_weight=0.02),
     "fmnist-tiny": RefConfig(image_size=28, channels=1, patch_size=4, dim=128, depth=6, heads=4, mlp_ratio=4.0,
                              projector_depth=2, decoder_depth=4, decoder_heads=4, neg_weight=0.02),
+    # only for bench_torch.py (issue 7's side-by-side table); no fixture uses it
+    "cifar-tiny": RefConfig(image_size=32, channels=3, patch_size=4, dim=192, depth=6, heads=3, mlp_ratio=4.0,
+                            projector_depth=2, decoder_depth=4, decoder_heads=3, neg_weight=0.02),
 }
-MASK_COUNT = {"smoke": 29, "fmnist-tiny": 29}
+MASK_COUNT = {"smoke": 29, "fmnist-tiny": 29, "cifar-tiny": 38}
 
 
 def random_geometry(batch: int, image: int, gen: torch.Generator) -> Geometry:
