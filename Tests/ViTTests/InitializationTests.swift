@@ -100,6 +100,15 @@ import ViT
         #expect(f.isEmpty, "\(f.count) tensors off the official init: \(f.prefix(5).joined(separator: "; "))")
     }
 
+    @Test(arguments: [("feature", "ln", "ln"), ("pixel", "bn", "bn")])
+    func ablationVariantsFollowOfficialLaws(target: String, projectorNorm: String, decoderNorm: String) {
+        // LayerNorm projector/decoder (weight 1, bias 0) and the MAE pixel head decoder_pred [p²C, D] (Xavier).
+        var shape = Self.fmnistTiny
+        shape.model.target = target; shape.model.projectorNorm = projectorNorm; shape.model.decoderNorm = decoderNorm
+        let f = Self.failures(shape: shape, seed: 4)
+        #expect(f.isEmpty, "\(f.count) tensors off the official init: \(f.prefix(5).joined(separator: "; "))")
+    }
+
     @Test func targetIsExactCopyOfOnline() {
         let net = SiameseNetwork(shape: Self.fmnistTiny, seed: 3)
         for e in net.layout.target.entries {

@@ -187,7 +187,7 @@ def loss_table(dumps: list[str], torch_seeds: int) -> int:
     return 0
 
 
-def draws(batch_dir: str, dumps: list[str], torch_seeds: int) -> int:
+def draws(batch_dir: str, dumps: list[str], torch_seeds: int, first_seed: int = 0) -> int:
     """Init-draw spread on ONE batch: siamon's weights from each dump vs `torch_seeds` official draws."""
     b = load(os.path.join(batch_dir, "batch.safetensors"))
     batch = batch_from_tensors(b, batch_dir)
@@ -202,7 +202,7 @@ def draws(batch_dir: str, dumps: list[str], torch_seeds: int) -> int:
         ours.append(step0_loss(model, batch, momentum)[0])
         print(f"siamon {dump}: {ours[-1]:.4f}", flush=True)
     offi = []
-    for s in range(torch_seeds):
+    for s in range(first_seed, first_seed + torch_seeds):
         offi.append(step0_loss(official_model(cfg, s), batch, momentum)[0])
         print(f"official torch seed {s}: {offi[-1]:.4f}", flush=True)
     a, o = torch.tensor(ours, dtype=torch.float64), torch.tensor(offi, dtype=torch.float64)
@@ -231,6 +231,7 @@ def main() -> int:
     dr.add_argument("--batch", required=True, help="dump folder whose batch.safetensors is used for every draw")
     dr.add_argument("dumps", nargs="+", help="dump folders whose weights.safetensors are siamon's draws")
     dr.add_argument("--torch-seeds", type=int, default=40)
+    dr.add_argument("--first-seed", type=int, default=0, help="first torch seed of the official draws")
     sv = sub.add_parser("save")
     sv.add_argument("--seed", type=int, default=0)
     sv.add_argument("out")
@@ -242,7 +243,7 @@ def main() -> int:
     if args.cmd == "loss":
         return loss_table(args.dumps, args.torch_seeds)
     if args.cmd == "draws":
-        return draws(args.batch, args.dumps, args.torch_seeds)
+        return draws(args.batch, args.dumps, args.torch_seeds, args.first_seed)
     return save(args.seed, args.out)
 
 
