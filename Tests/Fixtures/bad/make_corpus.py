@@ -123,6 +123,9 @@ names = [
     (".hidden", "run name \".hidden\" starts with '.'"),
     ("a;rm -rf", "run name \"a;rm -rf\" contains ';'; use letters, digits, '.', '_' and '-'"),
     ("presets", 'run name "presets" is reserved (runs/presets holds the presets)'),
+    ("a" * 65, 'run name "%s" is 65 characters long; the limit is 64' % ("a" * 65)),
+    ("caf\u00e9", "run name \"caf\u00e9\" contains U+E9; use letters, digits, '.', '_' and '-'"),
+    ("a\tb", "run name \"a\\tb\" contains U+9; use letters, digits, '.', '_' and '-'"),
 ]
 with open(os.path.join(here, "runnames.json"), "w") as f:
     json.dump([{"name": n, "expected": e} for n, e in names], f, indent=2)
