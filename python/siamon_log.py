@@ -187,7 +187,56 @@ INSERT INTO latest SELECT l.runId, k.id, l.step, l.value, l.wallTime FROM latest
 DROP TABLE latestV1;"""),
 ]
 
-_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9._-]\Z")
+
+
+def _quote(s):
+    """A JSON string literal escaped exactly as siamon's JSONValue.quote does (for identical messages)."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif o < 0x20:
+            out.append("\\u%04x" % o)
+        else:
+            out.append(ch)
+    return "".join(out) + '"'
+
+
+def run_name_error(name):
+    """siamon's run-name rule (SiamTrain RunName.validate) with its one-line messages; None for a good name.
+    Run names become folders under runs/: 1-64 of [A-Za-z0-9._-], no leading '.', no '..', not 'presets'."""
+    if not isinstance(name, str):
+        return "run name %r is not a string" % (name,)
+    shown = _quote(name)
+    if len(shown) > 80:
+        shown = shown[:77] + '..."'
+    def fail(reason):
+        return "run name %s %s" % (shown, reason)
+    if name == "":
+        return fail("is empty")
+    if "\0" in name:
+        return fail("contains a NUL byte")
+    if name.startswith("/"):
+        return fail("is an absolute path; give a plain name, it becomes runs/NAME")
+    if "/" in name:
+        return fail("contains '/'; a run name is one folder under runs/")
+    if ".." in name:
+        return fail("contains '..'")
+    if name.startswith("."):
+        return fail("starts with '.'")
+    if len(name) > 64:
+        return fail("is %d characters long; the limit is 64" % len(name))
+    for ch in name:
+        if not _NAME_CHAR.match(ch):
+            what = "'%s'" % ch if 0x20 <= ord(ch) < 0x7F else "U+%X" % ord(ch)
+            return fail("contains %s; use letters, digits, '.', '_' and '-'" % what)
+    if name == "presets":
+        return fail("is reserved (runs/presets holds the presets)")
+    return None
 _UNSAFE_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "lustre", "afs", "ceph", "gpfs", "virtiofs",
               "beegfs", "wekafs", "fuseblk", "glusterfs", "ocfs2", "gfs2"}
 _LEVELS = (1, 2, 3, 4)          # scalarBucket level l holds buckets of 16**l steps
@@ -332,8 +381,9 @@ class Run:
         self.finished = False
         if not self.enabled:
             return
-        if not isinstance(name, str) or not _NAME.match(name) or name in (".", ".."):
-            raise ValueError("bad run name %r: use 1-64 characters from A-Z a-z 0-9 . _ -" % (name,))
+        bad = run_name_error(name)
+        if bad:
+            raise ValueError(bad)
         path = os.path.join(db, "siamon.sqlite") if os.path.isdir(db) else db
         self.path = path
         self._con = _connect(path)

@@ -1,4 +1,5 @@
 import Foundation
+import SiamTrain
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,11 +14,11 @@ public let storeHostName: String = {
 // MARK: - Creating runs and changing their status
 extension MetricsDatabase {
     /// Creates a run owned by this process (status running, writerPid = getpid()). Returns its id.
-    /// Throws `badRunName` or `duplicateRun` with a one-line message.
+    /// Throws `RunNameError` (the one run-name rule, SiamTrain.RunName) or `duplicateRun`, each one line.
     @discardableResult
     public func createRun(name: String, preset: String, configJSON: String, source: RunSource,
                           parent: RunParent? = nil, now: Double = Date().timeIntervalSince1970) throws -> Int64 {
-        try RunName.validate(name)
+        try SiamTrain.RunName.validate(name)
         return try write { c in
             if try c.scalarInt("SELECT id FROM run WHERE name = ?", [.text(name)]) != nil {
                 throw StoreError.duplicateRun(name: name)

@@ -7,7 +7,6 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case readOnly(path: String)
     case cannotOpen(path: String, detail: String)
     case sqlite(path: String, code: Int32, message: String, sql: String)
-    case badRunName(name: String, reason: String)
     case duplicateRun(name: String)
     case noSuchRun(name: String)
     case badInput(file: String, line: Int, detail: String)
@@ -29,8 +28,6 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "\(p): cannot open database (\(d)); check that the folder exists and is writable"
         case .sqlite(let p, let c, let m, let s):
             return "\(p): SQLite error \(c) (\(m)) in `\(s.prefix(80))`"
-        case .badRunName(let n, let r):
-            return "bad run name \(n.debugDescription): \(r); use 1-64 characters from A-Z a-z 0-9 . _ -"
         case .duplicateRun(let n):
             return "a run named '\(n)' already exists; pick another --name"
         case .noSuchRun(let n):

@@ -53,7 +53,7 @@ public struct SafetensorsFile: Sendable {
             throw SafetensorsError.badHeader(path: path, detail: error.description)
         }
         (metadata, infos) = try Self.entries(header, path: path)
-        try Self.checkOffsets(infos, bufferBytes: bytes.count - dataStart, path: path)
+        try Self.checkOffsets(infos, dataStart: dataStart, fileBytes: bytes.count, path: path)
     }
 
     /// The header's tensor entries and metadata, with each field's type checked.
@@ -93,10 +93,13 @@ public struct SafetensorsFile: Sendable {
         return Info(dtype: dtype, shape: shape, begin: begin, end: end)
     }
 
-    /// Each entry's byte range must match shape × dtype, stay in the buffer, and the ranges must tile the buffer
-    /// without gaps or overlaps (the reference implementation's rule).
-    private static func checkOffsets(_ infos: [String: Info], bufferBytes: Int, path: String) throws {
-        for (name, info) in infos {
+    /// Each entry's byte range must match shape × dtype and the ranges must tile the buffer without gaps or
+    /// overlaps (the reference implementation's rule). Entries are checked by offset, then name, so the tensor an
+    /// error names does not depend on dictionary order. A header that tiles but ends past the file is a file cut
+    /// short (a copy or write that did not finish), and said so.
+    private static func checkOffsets(_ infos: [String: Info], dataStart: Int, fileBytes: Int, path: String) throws {
+        let ordered = infos.sorted { ($0.value.begin, $0.value.end, $0.key) < ($1.value.begin, $1.value.end, $1.key) }
+        for (name, info) in ordered {
             var count = 1
             for d in info.shape {
                 let (p, overflow) = count.multipliedReportingOverflow(by: d)
@@ -107,17 +110,19 @@ public struct SafetensorsFile: Sendable {
             guard !overflow, info.end - info.begin == need else {
                 throw SafetensorsError.liesAboutOffsets(path: path, detail: "tensor \(JSONValue.quote(name)) has data_offsets [\(info.begin), \(info.end)] but shape \(info.shape) of \(info.dtype) needs \(overflow ? "more" : String(need)) bytes")
             }
-            guard info.end <= bufferBytes else {
-                throw SafetensorsError.liesAboutOffsets(path: path, detail: "tensor \(JSONValue.quote(name)) ends at byte \(info.end) of a \(bufferBytes)-byte buffer")
-            }
         }
         var next = 0
-        for (name, info) in infos.sorted(by: { ($0.value.begin, $0.value.end, $0.key) < ($1.value.begin, $1.value.end, $1.key) }) {
+        for (name, info) in ordered {
             guard info.begin == next else {
                 let what = info.begin < next ? "overlaps the tensor before it" : "leaves a gap before it"
                 throw SafetensorsError.liesAboutOffsets(path: path, detail: "tensor \(JSONValue.quote(name)) at [\(info.begin), \(info.end)] \(what)")
             }
             next = info.end
+        }
+        let bufferBytes = fileBytes - dataStart
+        guard next <= bufferBytes else {
+            let need = next > Int.max - dataStart ? "more" : String(dataStart + next)
+            throw SafetensorsError.truncated(path: path, detail: "it has \(fileBytes) bytes but its tensors need \(need); copy or save it again")
         }
         guard next == bufferBytes else {
             throw SafetensorsError.liesAboutOffsets(path: path, detail: "the tensors cover \(next) bytes of a \(bufferBytes)-byte buffer")

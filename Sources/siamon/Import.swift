@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MetricsStore
+import SiamTrain
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,7 @@ struct Import: ParsableCommand {
         discussion: "A torn last line is skipped with a warning; any other broken line stops the import and nothing is written.")
 
     @Argument(help: "log.txt, steps.jsonl, or an export (.jsonl/.csv).") var file: String
-    @Option(help: "Name of the new run ([A-Za-z0-9._-], at most 64).") var name: String
+    @Option(help: "Name of the new run (as for train: [A-Za-z0-9._-], at most 64, not starting with a dot).") var name: String
     @Option(help: "Preset name to record with the run.") var preset: String = ""
     @OptionGroup var location: StoreLocationOptions
 
@@ -18,7 +19,7 @@ struct Import: ParsableCommand {
             throw CLIError("\(file): no such readable file; check the path")
         }
         // A bad name or file must not create (or even open) the runs folder.
-        try MetricsStore.RunName.validate(name)
+        try SiamTrain.RunName.validate(name)
         try Importer.validate(file)
         let db = try location.openForWriting()
         let r = try Importer.importFile(file, name: name, into: db, preset: preset)

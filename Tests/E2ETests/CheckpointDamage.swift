@@ -7,7 +7,7 @@ enum CheckpointDamage {
     static func apply(_ recipe: String, to url: URL, corpus: URL) throws {
         switch recipe {
         case "truncated":
-            // Four bytes short, so exactly one tensor (the last) ends past the end of the file.
+            // Four bytes short: the header tiles, but past the end of the file, so it is reported as truncated.
             let h = try FileHandle(forWritingTo: url)
             let size = try h.seekToEnd()
             try h.truncate(atOffset: size - 4)

@@ -29,7 +29,7 @@ struct CLITests {
 
     @Test("bad input: one line on stderr and a non-zero exit", arguments: [
         (["import", "/nonexistent/log.txt", "--name", "x"], "no such readable file"),
-        (["import", "@LOG", "--name", "../x"], "bad run name"),
+        (["import", "@LOG", "--name", "../x"], "run name \"../x\" contains '/'; a run name is one folder under runs/"),
         (["import", "@BROKEN", "--name", "b"], ":2: broken JSON"),
         (["export", "missing"], "no run named 'missing'"),
         (["export", "off", "--format", "xml"], "xml"),

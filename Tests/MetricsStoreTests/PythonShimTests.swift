@@ -91,6 +91,32 @@ struct PythonShimTests {
         let t2 = TempDir("py")
         let bad = try ChildProcess([python3, shimPath, t2.path, "../x", "10"], outputPath: t2.file("o"))
         #expect(bad.wait() != 0)
-        #expect(bad.output.contains("bad run name"), "\(bad.output)")
+        #expect(bad.output.contains("run name \"../x\" contains '/'"), "\(bad.output)")
+    }
+
+    /// The shim writes runs into the same store as siamon, so it refuses a bad name with siamon's own line: every
+    /// name of the bad-input manifest, NUL included (passed inside Python, since argv cannot hold it).
+    @Test("the shim refuses each bad run name with the line siamon gives")
+    func badRunNamesGetSiamonsLine() throws {
+        let t = TempDir("py")
+        let manifest = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/bad/runnames.json")
+        let cases = try JSONDecoder().decode([[String: String]].self, from: Data(contentsOf: manifest))
+        let script = """
+            import json, os, sys
+            sys.path.insert(0, os.path.dirname(sys.argv[1]))
+            import siamon_log
+            for c in json.load(open(sys.argv[2])):
+                try:
+                    siamon_log.Run(sys.argv[3], c["name"])
+                    print(json.dumps("accepted"))
+                except ValueError as e:
+                    print(json.dumps(str(e)))
+            """
+        let child = try ChildProcess([python3, "-c", script, shimPath, manifest.path, t.path], outputPath: t.file("o"))
+        #expect(child.wait() == 0, "\(child.output)")
+        let lines = child.output.split(separator: "\n").map { (try? JSONDecoder().decode(String.self, from: Data($0.utf8))) ?? String($0) }
+        #expect(lines == cases.map { $0["expected"]! })
+        #expect(!FileManager.default.fileExists(atPath: t.db), "a refused name must not create the database")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MetricsStore
+import SiamTrain
 
 @Suite("MetricsStore schema and opening")
 struct SchemaTests {
@@ -125,8 +126,31 @@ struct SchemaTests {
     func badNames(name: String) throws {
         let t = TempDir()
         let db = try MetricsDatabase(path: t.db)
-        #expect(throws: StoreError.self) { try db.createRun(name: name, preset: "", configJSON: "{}", source: .siamon) }
+        #expect(throws: RunNameError.self) { try db.createRun(name: name, preset: "", configJSON: "{}", source: .siamon) }
         do { try RunName.validate(name) } catch { #expect(!"\(error)".contains("\n")) }
+    }
+
+    /// One validator for every way a run is named: the store (train, the TUI, the Python shim's database) and
+    /// `siamon import` refuse each name of the bad-input manifest with the line `siamon train` gives.
+    @Test("the store and import refuse a bad run name with the same line as train")
+    func badNamesGetTrainsLine() throws {
+        let manifest = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/bad/runnames.json")
+        let cases = try JSONDecoder().decode([[String: String]].self, from: Data(contentsOf: manifest))
+        #expect(cases.count >= 9)
+        let t = TempDir()
+        let db = try MetricsDatabase(path: t.db)
+        let log = t.file("log.txt")
+        try "{\"train_loss\": 1.0, \"epoch\": 0}\n".write(toFile: log, atomically: true, encoding: .utf8)
+        func line(_ body: () throws -> Any) -> String {
+            do { _ = try body(); return "accepted" } catch { return "\(error)" }
+        }
+        for c in cases {
+            let name = c["name"]!, expected = c["expected"]!
+            #expect(line { try db.createRun(name: name, preset: "", configJSON: "{}", source: .siamon) } == expected)
+            #expect(line { try Importer.importFile(log, name: name, into: db) } == expected)
+        }
+        #expect(try db.runs().isEmpty)
     }
 
     @Test("duplicate run names are refused; good names pass")

@@ -1,12 +1,13 @@
 import Foundation
 import Synchronization
+import ViT
 import Testing
 @testable import SiamTrain
 
 /// Everything a host reports, for the fault tests.
 final class RecordingSink: ReportSink, @unchecked Sendable {
-    private let lock = Mutex<(steps: [Int], events: [(kind: String, detail: String)], statuses: [String])>(([], [], []))
-    func record(_ report: StepReport) { lock.withLock { $0.steps.append(report.step) } }
+    private let lock = Mutex<(steps: [Int], events: [(kind: String, detail: String)], statuses: [String], reports: [StepReport])>(([], [], [], []))
+    func record(_ report: StepReport) { lock.withLock { $0.steps.append(report.step); $0.reports.append(report) } }
     func event(step: Int, kind: String, detail: String) { lock.withLock { $0.events.append((kind, detail)) } }
     func statusChanged(_ status: String) { lock.withLock { $0.statuses.append(status) } }
     func checkpoint(step: Int, path: String, bytes: Int) {}
@@ -14,6 +15,22 @@ final class RecordingSink: ReportSink, @unchecked Sendable {
     var steps: [Int] { lock.withLock { $0.steps } }
     var eventKinds: [String] { lock.withLock { $0.events.map(\.kind) } }
     var events: [(kind: String, detail: String)] { lock.withLock { $0.events } }
+    var reports: [StepReport] { lock.withLock { $0.reports } }
+}
+
+/// Blows the online weights up to NaN right after step `step` has been recorded, once, on the trainer thread
+/// (as a learning-rate spike would): the next forward pass gives a NaN loss, and its EMA update poisons the target.
+final class PoisonSink: ReportSink, @unchecked Sendable {
+    let step: Int
+    // Trainer thread only: set by the host's factory, read by `record`.
+    private var network: SiameseNetwork?
+    init(afterStep step: Int) { self.step = step }
+    func attach(_ session: TrainingSession) { network = session.trainer.network }
+    func record(_ report: StepReport) {
+        guard report.step == step, let net = network else { return }
+        network = nil
+        net.params.pointer.update(repeating: .nan, count: net.params.count)
+    }
 }
 
 /// A tmpfs can be mounted here (root with CAP_SYS_ADMIN); probed once.
@@ -153,5 +170,70 @@ struct TrainerHostFaultTests {
         #expect(sink.eventKinds.filter { $0 == "checkpoint_skipped" }.count == 2)
         #expect(snapshot(runDir) == before, "the last good checkpoint is untouched")
         #expect(Checkpoint.latest(in: runDir)?.step == 4)
+    }
+
+    /// Weights poisoned after step 4 make step 5's loss NaN. `resume` goes back to checkpoint-4 (online and
+    /// target weights, AdamW state, data position), keeps the LR scale lowered while paused, and the run ends.
+    @Test func resumingAfterANonFiniteLossRollsBackToTheLastCheckpoint() throws {
+        let runDir = try makeRunDir("nanrollback")
+        defer { try? FileManager.default.removeItem(at: runDir) }
+        let c = try Self.config(steps: 8, checkpointEvery: 2)
+        let sink = RecordingSink(), poison = PoisonSink(afterStep: 4)
+        let host = TrainerHost(name: "nanrollback") {
+            let s = try TrainingSession(name: "nanrollback", config: c, runDirectory: runDir, sinks: [sink, poison], resume: false)
+            poison.attach(s)
+            return s
+        }
+        host.start()
+        let paused = Self.waitFor(120) { host.status.phase == .paused }
+        #expect(paused)
+        if !paused { Self.finish(host); return }
+        #expect(sink.steps == [0, 1, 2, 3, 4, 5])
+        #expect(Checkpoint.latest(in: runDir)?.step == 4)
+        host.send(.scaleLearningRate(0.5))
+        host.send(.resume)
+        let ended = Self.waitFor(120) { host.status.phase == .done || sink.eventKinds.filter { $0 == "nan" }.count > 1 }
+        Self.finish(host)
+        #expect(ended && host.status.phase == .done, "phase \(host.status.phase), events \(sink.eventKinds)")
+        #expect(sink.steps == [0, 1, 2, 3, 4, 5, 4, 5, 6, 7])
+        let rollback = sink.events.first { $0.kind == "rollback" }
+        #expect(rollback?.detail.contains("\"from_step\":6,\"to_step\":4") == true, "\(sink.events)")
+        #expect(sink.eventKinds.filter { $0 == "nan" }.count == 1)
+        let reports = sink.reports
+        #expect(reports.count == 10 && reports[6...].allSatisfy { $0.loss.isFinite }, "\(reports.map(\.loss))")
+        if reports.count == 10 {
+            // The same weights and batch as the first step 4, at half the learning rate.
+            #expect(abs(reports[6].loss - reports[4].loss) <= 1e-4 * abs(reports[4].loss), "\(reports[4].loss) vs \(reports[6].loss)")
+            #expect(abs(reports[6].learningRate - reports[4].learningRate / 2) <= 1e-12 * reports[4].learningRate)
+        }
+        #expect(Checkpoint.latest(in: runDir)?.step == 8)
+    }
+
+    /// With no checkpoint to go back to, `resume` after a NaN says so and the run stays paused on its bad weights.
+    @Test func resumingAfterANonFiniteLossWithoutACheckpointStaysPaused() throws {
+        let runDir = try makeRunDir("nannockpt")
+        defer { try? FileManager.default.removeItem(at: runDir) }
+        let c = try Self.config(steps: 8, checkpointEvery: 0)
+        let sink = RecordingSink(), poison = PoisonSink(afterStep: 1)
+        let host = TrainerHost(name: "nannockpt") {
+            let s = try TrainingSession(name: "nannockpt", config: c, runDirectory: runDir, sinks: [sink, poison], resume: false)
+            poison.attach(s)
+            return s
+        }
+        host.start()
+        let paused = Self.waitFor(120) { host.status.phase == .paused }
+        #expect(paused)
+        if !paused { Self.finish(host); return }
+        host.send(.resume)
+        usleep(500_000)
+        #expect(host.status.phase == .paused && sink.steps == [0, 1, 2], "\(sink.steps)")
+        let error = host.status.error ?? ""
+        #expect(error.contains("non-finite loss at step 2 and no checkpoint to go back to") && error.contains("still paused"), "\(error)")
+        #expect(!error.contains("\n"))
+        #expect(!sink.eventKinds.contains("rollback") && !sink.eventKinds.contains("resume"), "\(sink.eventKinds)")
+        host.send(.stop)
+        host.join()
+        #expect(host.status.phase == .stopped)
+        #expect(Checkpoint.steps(in: runDir).isEmpty)
     }
 }

@@ -108,6 +108,30 @@ struct SafetensorsTests {
             #expect(throws: SafetensorsError.self) { try SafetensorsFile(path: "cut", bytes: Array(bytes.prefix(cut))) }
         }
     }
+
+    /// A file cut anywhere in its data says it is truncated, with its size and the size its header needs.
+    @Test func aFileCutInItsDataIsReportedAsTruncated() throws {
+        let bytes = try #require(FileManager.default.contents(atPath: fixtureDir + "/python_mixed.safetensors"))
+        let dataStart = 8 + bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        for cut in dataStart..<bytes.count {
+            let expected = "safetensors cut.safetensors: truncated file: it has \(cut) bytes but its tensors need \(bytes.count); copy or save it again"
+            let message = catching { try SafetensorsFile(path: "cut.safetensors", bytes: Array(bytes.prefix(cut))) }
+            if message != expected { Issue.record("cut at \(cut): \(message)"); return }
+        }
+    }
+
+    /// Two bad entries: the one named is the first by offset, whatever order the dictionary holds them in
+    /// (30 name pairs, so hash order alone would pass about once in a billion runs).
+    @Test func theTensorNamedInAnOffsetErrorIsTheFirstByOffset() throws {
+        for i in 0..<30 {
+            let header = "{\"z\(i)\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]},"
+                + "\"a\(i)\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[8,16]}}"
+            var bytes = (0..<8).map { UInt8(truncatingIfNeeded: header.utf8.count >> (8 * $0)) } + Array(header.utf8)
+            bytes += [UInt8](repeating: 0, count: 16)
+            let message = catching { try SafetensorsFile(path: "two", bytes: bytes) }
+            #expect(message.contains("tensor \"z\(i)\" has data_offsets [0, 8]"), "\(message)")
+        }
+    }
 }
 
 @Suite("Safetensors: arenas and faults")
@@ -146,4 +170,9 @@ struct SafetensorsArenaTests {
         #expect(throws: SafetensorsError.diskFull(path: "/x/y.safetensors")) { try w.append([1, 2, 3]) }
         #expect("\(SafetensorsError.diskFull(path: "p"))" == "safetensors p: disk full while writing; free some space and retry (the previous file is untouched)")
     }
+}
+
+/// The one-line message `body` throws, or "no error".
+func catching(_ body: () throws -> Any) -> String {
+    do { _ = try body(); return "no error" } catch { return "\(error)" }
 }

@@ -22,7 +22,9 @@ public struct HostStatus: Sendable, Equatable {
 }
 
 /// A trainer on its own thread with a command mailbox (design.md §2). The session is built on the thread,
-/// so loading a dataset never blocks the caller. A non-finite loss pauses the run with a `nan` event.
+/// so loading a dataset never blocks the caller. A non-finite loss pauses the run with a `nan` event; `resume`
+/// then first goes back to the newest valid checkpoint (a `rollback` event), since the weights may be poisoned
+/// (an LR spike), and stays paused, saying why, when the run has no checkpoint.
 /// A checkpoint that hits a full disk pauses the run with a `disk_full` event (issue 8: pause, never die);
 /// the host retries the checkpoint every `diskRetryInterval` seconds and resumes by itself (a `resume` event
 /// with reason "disk_space") once one is written. Metrics are not at risk meanwhile: the store writer keeps
@@ -166,6 +168,7 @@ public final class TrainerHost: @unchecked Sendable {
         case .pause where !paused:
             paused = true; session.event("pause"); session.status("paused"); update { $0.phase = .paused }
         case .resume where paused:
+            if nonFinite && !rollBack(session) { break }
             // Resuming by hand also ends a disk-full wait; the next checkpoint tries the disk again.
             paused = false; diskRetryAt = nil
             session.event("resume"); session.status("running"); update { $0.phase = .running; $0.error = nil }
@@ -183,6 +186,26 @@ public final class TrainerHost: @unchecked Sendable {
         default: break
         }
         return .proceed
+    }
+
+    /// Before resuming after a non-finite loss: back to the newest valid checkpoint. False (the run stays paused,
+    /// the reason in the status) when there is none or it does not load.
+    private func rollBack(_ session: TrainingSession) -> Bool {
+        let from = session.step
+        let what = "non-finite loss at step \(session.lastReport?.step ?? from - 1)"
+        do {
+            guard let to = try session.rollback() else {
+                update { $0.error = "\(what) and no checkpoint to go back to in \(session.runDirectory.path); still paused: stop the run and start it again with a lower optimizer.lr" }
+                return false
+            }
+            nonFinite = false
+            session.event("rollback", detail: "{\"from_step\":\(from),\"to_step\":\(to),\"reason\":\"non-finite loss\"}")
+            update { $0.step = to }
+            return true
+        } catch {
+            update { $0.error = "\(what); going back to a checkpoint failed: \(error); still paused" }
+            return false
+        }
     }
 
     private enum CheckpointResult { case saved, diskFull, failed }

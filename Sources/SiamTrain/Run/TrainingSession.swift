@@ -10,7 +10,7 @@ public final class TrainingSession {
     public let runDirectory: URL
     public let trainer: SiameseTrainer
     public let source: ImageSource
-    public let loader: BatchLoader
+    public private(set) var loader: BatchLoader
     public private(set) var step: Int
     public var totalSteps: Int { trainer.schedule.totalSteps }
     public var sinks: [ReportSink]
@@ -77,6 +77,23 @@ public final class TrainingSession {
             s.event(step: step, kind: "checkpoint", detail: "{\"path\":\(jsonString(url.lastPathComponent))}")
         }
         return url
+    }
+
+    /// Goes back to the newest valid checkpoint, as `--resume` would: weights (online, target, BN buffers), AdamW
+    /// state, step and data position. The LR scale is kept: the user may have lowered it while paused.
+    /// Returns the step gone back to, or nil when the run has no checkpoint (nothing changes then).
+    public func rollback() throws -> Int? {
+        guard let loaded = try Self.latestForResume(name: name, dir: runDirectory) else { return nil }
+        let scale = trainer.learningRateScale
+        do { try Self.restore(trainer, from: loaded) } catch {
+            throw SessionError.checkpointDoesNotFit(run: name, step: loaded.step, detail: "\(error)")
+        }
+        trainer.learningRateScale = scale
+        loader.stop()
+        loader = try BatchLoader(source: source, config: config, startStep: loaded.step)
+        step = loaded.step
+        lastCheckpointStep = loaded.step
+        return loaded.step
     }
 
     /// The checkpoint to resume from; nil when the run has none yet (it starts at step 0). A run whose

@@ -43,7 +43,7 @@ enum LiveMapping {
 
     static func event(_ e: EventRecord) -> EventMark? {
         let kind = EventKind(rawValue: e.kind) ?? .other
-        if kind == .other && !["nan", "done", "probe", "disk_full"].contains(e.kind) { return nil }
+        if kind == .other && !["nan", "rollback", "done", "probe", "disk_full"].contains(e.kind) { return nil }
         var detail = e.kind == "lr_scale" ? "" : e.kind
         if e.kind == "lr_scale", let f = e.detail.range(of: "\"factor\":") {
             let v = e.detail[f.upperBound...].prefix { "0123456789.e-".contains($0) }

@@ -88,7 +88,8 @@ ckpt("empty", b"", "truncated file: 0 bytes, but a safetensors file starts with 
 ckpt("truncated-length", b"\x10\x00\x00", "truncated file: 3 bytes, but a safetensors file starts with an 8-byte header length")
 ckpt("header-beyond-file", struct.pack("<Q", 4096) + b'{"w":', "truncated file: header length 4096 is beyond the end of the file (13 bytes)")
 ckpt("header-too-large", struct.pack("<Q", 1 << 40) + b"{}", "bad header: header length 1099511627776 is over the 100000000-byte limit")
-ckpt("truncated-data", st("{" + good_w + "}", f32(1, 2, 3, 4)), 'header lies about offsets: tensor "w" ends at byte 24 of a 16-byte buffer')
+cut = st("{" + good_w + "}", f32(1, 2, 3, 4))   # 8 of the 24 data bytes missing
+ckpt("truncated-data", cut, "truncated file: it has %d bytes but its tensors need %d; copy or save it again" % (len(cut), len(cut) + 8))
 ckpt("invalid-json", st('{"w":{"dtype":"F32",}}', f32(1)), "bad header: invalid JSON at byte 20: expected a string key")
 ckpt("header-not-object", st("[1,2]"), "bad header: the header is an array, not an object")
 ckpt("offsets-vs-shape", st('{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}}', f32(1, 2, 3, 4, 5)),
@@ -122,6 +123,9 @@ names = [
     (".hidden", "run name \".hidden\" starts with '.'"),
     ("a;rm -rf", "run name \"a;rm -rf\" contains ';'; use letters, digits, '.', '_' and '-'"),
     ("presets", 'run name "presets" is reserved (runs/presets holds the presets)'),
+    ("a" * 65, 'run name "%s" is 65 characters long; the limit is 64' % ("a" * 65)),
+    ("caf\u00e9", "run name \"caf\u00e9\" contains U+E9; use letters, digits, '.', '_' and '-'"),
+    ("a\tb", "run name \"a\\tb\" contains U+9; use letters, digits, '.', '_' and '-'"),
 ]
 with open(os.path.join(here, "runnames.json"), "w") as f:
     json.dump([{"name": n, "expected": e} for n, e in names], f, indent=2)

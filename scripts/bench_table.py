@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Issue 7's speed table in one run: siamon and the PyTorch reference side by side, same machine, same hour.
+
+    python3 scripts/bench_table.py [--siamon .build/release/siamon] [--torch /opt/torchenv/bin/python]
+                                   [--steps 5] [--presets fmnist-tiny,cifar-tiny] [--batches 64,128,256]
+
+Prints markdown rows (images/s, ms/step, GFLOP/s, % of the sgemm peak, peak RSS). siamon runs with OpenBLAS's
+core as the environment leaves it and, when OPENBLAS_CORETYPE is set, once more without it (siamon then picks
+the AVX-512 core itself), so both rows are in one table. Standard library only; the torch rows are skipped when
+the interpreter is missing.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+
+def run_json(cmd, env):
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        sys.stderr.write(f"failed ({out.returncode}): {' '.join(cmd)}\n{out.stderr}\n")
+        return []
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--siamon", default=".build/release/siamon")
+    ap.add_argument("--torch", default="/opt/torchenv/bin/python")
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--presets", default="fmnist-tiny,cifar-tiny")
+    ap.add_argument("--batches", default="64,128,256")
+    ap.add_argument("--threads", default="1,2")
+    args = ap.parse_args()
+    env = dict(os.environ)
+    envs = [("env", env)]
+    if env.get("OPENBLAS_CORETYPE"):
+        unset = {k: v for k, v in env.items() if k != "OPENBLAS_CORETYPE"}
+        envs.append(("auto", unset))
+    print("| who | BLAS core | preset | B | threads | images/s | ms/step | GFLOP/s | % of sgemm peak (peak) | peak RSS MiB | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for preset in args.presets.split(","):
+        for label, e in envs:
+            rows = run_json([args.siamon, "bench", "--preset", preset, "--batch", args.batches, "--threads", args.threads,
+                             "--steps", str(args.steps), "--json"], e)
+            for r in rows:
+                print(f"| siamon | {r['blas_core']} | {preset} | {r['batch']} | {r['threads']} | **{r['images_per_s']:.1f}** | "
+                      f"{r['ms_per_step']:.1f} | {r['gflops']:.1f} | {100 * r['fraction_of_peak']:.0f}% "
+                      f"({r['sgemm_peak_gflops']:.0f}) | {r['peak_rss_mb']:.0f} | {r['load_average']:.2f} |", flush=True)
+        if os.path.exists(args.torch):
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "reference",
+                                  "bench_torch.py")
+            for b in args.batches.split(","):
+                for t in args.threads.split(","):
+                    for r in run_json([args.torch, script, "--preset", preset, "--batch", b, "--threads", t,
+                                       "--steps", str(max(args.steps, 5)), "--json"], env):
+                        print(f"| PyTorch {r['torch']} | (MKL/oneDNN) | {preset} | {r['batch']} | {r['threads']} | "
+                              f"**{r['images_per_s']:.1f}** | {r['ms_per_step']:.1f} | — | — | {r['peak_rss_mb']} | "
+                              f"{r['load']:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
