@@ -41,17 +41,39 @@ public enum BlasSetup {
                        cpuFlags: cpuFlags())
     }
 
-    /// Re-executes /proc/self/exe with OPENBLAS_CORETYPE=SkylakeX when `shouldReexec` says so. Call it first
-    /// thing in main, before threads start. Returns only if no re-exec was needed or execv failed.
+    /// OpenBLAS's pthread workers spin for 2^28 cycles after every call before they sleep (0.3.21's default
+    /// OPENBLAS_THREAD_TIMEOUT). Between GEMMs siamon runs its own two workers (GELU, attention, norms), and
+    /// the spinning worker takes one of the two cores from them: fmnist-tiny B=128 on 2 threads measured 267 and
+    /// 286 images/s (953 and 880 CPU-ms a step) with the default against 324 and 312 (708 and 733 CPU-ms) with
+    /// 2^4 cycles, back to back (BENCHMARKS.md, session 2). Like the core, it is read only when the library loads.
+    public static let threadTimeout = "4"
+
+    /// The variables a re-exec should set, empty when none is needed: OPENBLAS_CORETYPE per `shouldReexec`, and
+    /// OPENBLAS_THREAD_TIMEOUT when unset. Values the user set are never changed, and never twice (marker).
+    public static func reexecEnvironment(coreTypeEnv: String?, threadTimeoutEnv: String?, marker: String?,
+                                         coreName: String, cpuFlags: Set<String>) -> [String: String] {
+        guard marker == nil else { return [:] }
+        var env: [String: String] = [:]
+        if shouldReexec(coreTypeEnv: coreTypeEnv, marker: marker, coreName: coreName, cpuFlags: cpuFlags) {
+            env["OPENBLAS_CORETYPE"] = "SkylakeX"
+        }
+        if threadTimeoutEnv == nil || threadTimeoutEnv == "" { env["OPENBLAS_THREAD_TIMEOUT"] = threadTimeout }
+        return env
+    }
+
+    /// Re-executes /proc/self/exe with the variables of `reexecEnvironment` set. Call it first thing in main,
+    /// before threads start. Returns only if no re-exec was needed or execv failed.
     public static func reexecIfNeeded() {
         let env = ProcessInfo.processInfo.environment
-        guard shouldReexec(coreTypeEnv: env["OPENBLAS_CORETYPE"], marker: env[reexecMarker],
-                           coreName: Blas.coreName, cpuFlags: cpuFlags()) else { return }
+        let changes = reexecEnvironment(coreTypeEnv: env["OPENBLAS_CORETYPE"], threadTimeoutEnv: env["OPENBLAS_THREAD_TIMEOUT"],
+                                        marker: env[reexecMarker], coreName: Blas.coreName, cpuFlags: cpuFlags())
+        guard !changes.isEmpty else { return }
         setenv(reexecMarker, "1", 1)
-        setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
+        for (k, v) in changes { setenv(k, v, 1) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // execv returned, so it failed: carry on with the slow core and say so.
-        unsetenv("OPENBLAS_CORETYPE")
+        // execv returned, so it failed: carry on as we are and say so when it mattered for speed.
+        for k in changes.keys { unsetenv(k) }
+        guard changes["OPENBLAS_CORETYPE"] != nil else { return }
         let reason = String(cString: strerror(errno))
         FileHandle.standardError.write(Data("warning: could not re-exec /proc/self/exe with OPENBLAS_CORETYPE=SkylakeX (\(reason)); sgemm runs on the slow \(Blas.coreName) core. Start with OPENBLAS_CORETYPE=SkylakeX set to fix it.\n".utf8))
     }

@@ -75,6 +75,19 @@ extension BlasStateTests {
                     "Xeon Phi: avx512f without bw/dq/vl")
         }
 
+        /// The thread timeout is set when unset, kept when the user set it, and nothing happens twice.
+        @Test func reexecEnvironmentTruthTable() {
+            let avx512: Set<String> = ["avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"], avx2: Set<String> = ["avx2"]
+            #expect(BlasSetup.reexecEnvironment(coreTypeEnv: nil, threadTimeoutEnv: nil, marker: nil, coreName: "Haswell",
+                                                cpuFlags: avx512) == ["OPENBLAS_CORETYPE": "SkylakeX", "OPENBLAS_THREAD_TIMEOUT": "4"])
+            #expect(BlasSetup.reexecEnvironment(coreTypeEnv: "Haswell", threadTimeoutEnv: nil, marker: nil, coreName: "Haswell",
+                                                cpuFlags: avx512) == ["OPENBLAS_THREAD_TIMEOUT": "4"], "the user's core is kept")
+            #expect(BlasSetup.reexecEnvironment(coreTypeEnv: nil, threadTimeoutEnv: "20", marker: nil, coreName: "Haswell",
+                                                cpuFlags: avx2) == [:], "the user's timeout is kept; AVX2-only: no core change")
+            #expect(BlasSetup.reexecEnvironment(coreTypeEnv: nil, threadTimeoutEnv: nil, marker: "1", coreName: "Prescott",
+                                                cpuFlags: avx512) == [:], "never re-exec twice")
+        }
+
         /// A user's value is kept, but one that leaves AVX-512 unused gets a note naming the variable.
         @Test func slowCoreAdviceTruthTable() {
             let avx512: Set<String> = ["avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"], avx2: Set<String> = ["avx2"]
