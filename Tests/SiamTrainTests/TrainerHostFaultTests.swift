@@ -172,22 +172,30 @@ struct TrainerHostFaultTests {
         #expect(Checkpoint.latest(in: runDir)?.step == 4)
     }
 
+    /// An 8-step run whose weights a PoisonSink sets to NaN after `afterStep`, started and waited for until it
+    /// pauses on the non-finite loss; nil (with a recorded failure) if it never pauses.
+    static func pausedOnPoison(_ name: String, _ runDir: URL, checkpointEvery: Int,
+                               afterStep: Int) throws -> (TrainerHost, RecordingSink)? {
+        let c = try config(steps: 8, checkpointEvery: checkpointEvery)
+        let sink = RecordingSink(), poison = PoisonSink(afterStep: afterStep)
+        let host = TrainerHost(name: name) {
+            let s = try TrainingSession(name: name, config: c, runDirectory: runDir, sinks: [sink, poison], resume: false)
+            poison.attach(s)
+            return s
+        }
+        host.start()
+        let paused = waitFor(120) { host.status.phase == .paused }
+        #expect(paused)
+        if !paused { finish(host); return nil }
+        return (host, sink)
+    }
+
     /// Weights poisoned after step 4 make step 5's loss NaN. `resume` goes back to checkpoint-4 (online and
     /// target weights, AdamW state, data position), keeps the LR scale lowered while paused, and the run ends.
     @Test func resumingAfterANonFiniteLossRollsBackToTheLastCheckpoint() throws {
         let runDir = try makeRunDir("nanrollback")
         defer { try? FileManager.default.removeItem(at: runDir) }
-        let c = try Self.config(steps: 8, checkpointEvery: 2)
-        let sink = RecordingSink(), poison = PoisonSink(afterStep: 4)
-        let host = TrainerHost(name: "nanrollback") {
-            let s = try TrainingSession(name: "nanrollback", config: c, runDirectory: runDir, sinks: [sink, poison], resume: false)
-            poison.attach(s)
-            return s
-        }
-        host.start()
-        let paused = Self.waitFor(120) { host.status.phase == .paused }
-        #expect(paused)
-        if !paused { Self.finish(host); return }
+        guard let (host, sink) = try Self.pausedOnPoison("nanrollback", runDir, checkpointEvery: 2, afterStep: 4) else { return }
         #expect(sink.steps == [0, 1, 2, 3, 4, 5])
         #expect(Checkpoint.latest(in: runDir)?.step == 4)
         host.send(.scaleLearningRate(0.5))
@@ -213,17 +221,7 @@ struct TrainerHostFaultTests {
     @Test func resumingAfterANonFiniteLossWithoutACheckpointStaysPaused() throws {
         let runDir = try makeRunDir("nannockpt")
         defer { try? FileManager.default.removeItem(at: runDir) }
-        let c = try Self.config(steps: 8, checkpointEvery: 0)
-        let sink = RecordingSink(), poison = PoisonSink(afterStep: 1)
-        let host = TrainerHost(name: "nannockpt") {
-            let s = try TrainingSession(name: "nannockpt", config: c, runDirectory: runDir, sinks: [sink, poison], resume: false)
-            poison.attach(s)
-            return s
-        }
-        host.start()
-        let paused = Self.waitFor(120) { host.status.phase == .paused }
-        #expect(paused)
-        if !paused { Self.finish(host); return }
+        guard let (host, sink) = try Self.pausedOnPoison("nannockpt", runDir, checkpointEvery: 0, afterStep: 1) else { return }
         host.send(.resume)
         usleep(500_000)
         #expect(host.status.phase == .paused && sink.steps == [0, 1, 2], "\(sink.steps)")
