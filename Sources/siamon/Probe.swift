@@ -21,14 +21,21 @@ struct Probe: ParsableCommand {
     @Option(name: .customLong("limit-train"), help: "Use only the first N train images.") var limitTrain: Int?
     @Option(name: .customLong("limit-test"), help: "Use only the first N test images.") var limitTest: Int?
     @Option(help: "Seed of the linear probe's shuffles.") var seed: UInt64 = 0
+    @Option(name: .customLong("save-features"), help: ArgumentHelp(
+        "Also write the probed features to this .safetensors file.",
+        discussion: "Per kind K (encoder = the RUN/FILE; pixels and random with --baselines): K.train.features F32 [N, D], K.train.labels I64 [N], K.test.features, K.test.labels; features as the probes see them, before the linear probe's standardisation."))
+    var saveFeatures: String?
 
     func run() throws {
         BlasSetup.reexecIfNeeded()
         guard target != nil || baselines else {
             throw ProbeError.input("give a RUN name or a weights .safetensors file (or --baselines alone for the baselines)")
         }
+        if let path = saveFeatures { try checkWritable(path) }
         let config: RunConfig
         var splits: ProbeRun.Splits?
+        var saved: [FeatureFile.Kind] = []
+        var metadata: [String: String] = ["seed": String(seed)]
         if let target {
             let t = try ProbeTarget.resolve(target, runsDirectory: location.directory, checkpoint: checkpoint, preset: preset)
             if let note = t.note { print("note: \(note)") }
@@ -40,6 +47,9 @@ struct Probe: ParsableCommand {
             splits = s
             let outcome = try ProbeRun.encoder(network, splits: s, seed: seed)
             print(outcome.line)
+            saved.append(FeatureFile.Kind(name: "encoder", train: outcome.train, test: outcome.test))
+            metadata["weights"] = t.weightsPath
+            metadata["config"] = t.config.json()
             if let run = t.runName {
                 if limitTrain != nil || limitTest != nil {
                     print("not recorded in the store: a --limit-train/--limit-test subset is not probe-v1")
@@ -50,14 +60,35 @@ struct Probe: ParsableCommand {
         } else {
             config = try Presets.load(nameOrPath: preset ?? ProbeTarget.defaultPreset)
         }
-        guard baselines else { return }
-        Blas.threads = config.train.threads
-        let s = try splits ?? ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
-        print(try ProbeRun.pixels(splits: s, seed: seed).line)
-        let random = SiameseNetwork(shape: config.networkShape, seed: config.train.seed)
-        let o = try ProbeRun.encoder(random, splits: s, seed: seed, name: "random init, seed \(config.train.seed)")
-        print(o.line + String(format: "  [features %.1f s, linear %.1f s, kNN %.1f s]", o.featureSeconds,
-                              o.result.linearSeconds, o.result.knnSeconds))
+        if baselines {
+            Blas.threads = config.train.threads
+            let s = try splits ?? ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
+            let px = try ProbeRun.pixels(splits: s, seed: seed)
+            print(px.line)
+            let random = SiameseNetwork(shape: config.networkShape, seed: config.train.seed)
+            let o = try ProbeRun.encoder(random, splits: s, seed: seed, name: "random init, seed \(config.train.seed)")
+            print(o.line + String(format: "  [features %.1f s, linear %.1f s, kNN %.1f s]", o.featureSeconds,
+                                  o.result.linearSeconds, o.result.knnSeconds))
+            saved += [FeatureFile.Kind(name: "pixels", train: px.train, test: px.test),
+                      FeatureFile.Kind(name: "random", train: o.train, test: o.test)]
+            metadata["random_seed"] = String(config.train.seed)
+            if metadata["config"] == nil { metadata["config"] = config.json() }
+        }
+        if let path = saveFeatures {
+            try FeatureFile.write(path: path, kinds: saved, metadata: metadata)
+            print("wrote features \(saved.map(\.name).joined(separator: ", ")) to \(path)")
+        }
+    }
+
+    /// Fails before the (long) feature extraction when the output cannot be written.
+    func checkWritable(_ path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let folder = dir.isEmpty ? "." : dir
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
+              FileManager.default.isWritableFile(atPath: folder) else {
+            throw ProbeError.input("--save-features \(path): folder \(folder) does not exist or is not writable; create it first")
+        }
     }
 
     /// Adds the probe row and a `probe` event to the store; a run missing from the store is a warning only.

@@ -26,6 +26,9 @@ public enum ProbeRun {
         /// Feature extraction time, and the whole evaluation's (features + both probes).
         public let featureSeconds: Double
         public let seconds: Double
+        /// The train and test features the probes saw (before standardisation), for `--save-features`.
+        public let train: FeatureSet
+        public let test: FeatureSet
 
         /// `probe-v1  linear 84.13 %  kNN 84.59 %  (features D=128, 60000 train / 10000 test, 95.2 s)`.
         public var line: String {
@@ -70,7 +73,7 @@ public enum ProbeRun {
         let r = try ProbeV1.evaluate(train: train, test: test, classes: splits.classes, seed: seed,
                                      linearConfig: linearConfig)
         return Outcome(name: name, result: r, dim: train.dim, trainCount: train.count, testCount: test.count,
-                       featureSeconds: featureSeconds, seconds: Date().timeIntervalSince(start))
+                       featureSeconds: featureSeconds, seconds: Date().timeIntervalSince(start), train: train, test: test)
     }
 
     /// The `probe` event's detail JSON.
