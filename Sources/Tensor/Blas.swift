@@ -4,7 +4,8 @@ import Synchronization
 /// The only door to cblas. Row-major everywhere; `transA`/`transB` say whether A or B is read transposed.
 public enum Blas {
     /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
-    /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct).
+    /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct). On an AVX-512 CPU
+    /// whose OpenBLAS core has no AVX-512 kernels, products big enough go to `OwnGemm` (see there).
     @inlinable
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,
@@ -19,6 +20,11 @@ public enum Blas {
         if naiveFallback.load(ordering: .relaxed) {
             Naive.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                         beta: beta, c: c, ldc: ldc)
+            return
+        }
+        if OwnGemm.wants(m: m, n: n, k: k),
+           OwnGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+                         ldb: ldb, beta: beta, c: c, ldc: ldc, workers: threads) {
             return
         }
         cblasSgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,

@@ -108,9 +108,10 @@ struct Bench: ParsableCommand {
 
     func header() -> String {
         let environment = ProcessInfo.processInfo.environment
-        let setBy = environment[BlasSetup.reexecMarker] == nil ? "" : ", set by siamon"
-        let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBy))" } ?? ""
-        return "BLAS core: \(Blas.coreName)\(env); load average \(String(format: "%.2f", StepBench.loadAverage()))"
+        let setBySiamon = (environment[BlasSetup.reexecMarker] ?? "").split(separator: ",").contains("OPENBLAS_CORETYPE")
+        let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBySiamon ? ", set by siamon" : ""))" } ?? ""
+        let gemm = OwnGemm.path == .own ? "; GEMM: siamon's own AVX-512 kernel" : "; GEMM: OpenBLAS"
+        return "BLAS core: \(Blas.coreName)\(env)\(gemm); load average \(String(format: "%.2f", StepBench.loadAverage()))"
     }
 
     func runKernels(warning: String?) throws {

@@ -1,0 +1,167 @@
+// siamon's own single-precision GEMM for AVX-512 CPUs (row-major, op(A) = A or Aᵀ, op(B) = B or Bᵀ).
+//
+// Why it exists: OpenBLAS picks its kernels once, from OPENBLAS_CORETYPE or its own CPU detection, before
+// main runs. On an AVX-512 CPU that it runs with AVX2 kernels (an environment that exports
+// OPENBLAS_CORETYPE=Haswell, or a CPU model the library does not know) every matmul of the step runs at
+// half the machine's rate, and siamon must not override what the user exported (design.md §3). This
+// kernel gives the AVX-512 rate regardless. Blocking follows the usual GotoBLAS/BLIS scheme: B is packed
+// into KC×NR micro-panels, A into MR×KC micro-panels, and a 12×32 register tile (24 zmm accumulators)
+// walks them. One call is one thread; Sources/Tensor/Kernels/OwnGemm.swift splits work across threads.
+#include "ckernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// KC, MC: best of a 3×3 grid (KC 256/384/512, MC 60/120/240) at the step's shapes on an AVX-512 EPYC (noisy VM).
+enum { MR = 12, NR = 32, KC = 384, MC = 240, NC = 2048 };
+
+// Per-thread packing buffers, grown on demand and kept (GCD's worker threads live for the process).
+static _Thread_local float *packA = NULL, *packB = NULL;
+static _Thread_local long capA = 0, capB = 0;
+
+static float *grow(float **buf, long *cap, long need) {
+    if (need <= *cap) return *buf;
+    free(*buf);
+    *buf = aligned_alloc(64, (size_t)((need * 4 + 63) / 64 * 64));
+    *cap = *buf ? need : 0;
+    return *buf;
+}
+
+
+// A[i0:i0+mc, p0:p0+kc] → MR-row micro-panels, each k-major (MR floats per k), rows past mc zero.
+__attribute__((target("avx512f,avx512vl,avx2,fma")))
+static void pack_a(float *dst, int transA, const float *a, long lda, long i0, long mc, long p0, long kc) {
+    for (long ir = 0; ir < mc; ir += MR) {
+        long rows = mc - ir < MR ? mc - ir : MR;
+        if (transA) {   // op(A) rows are contiguous along i: copy MR floats per k
+            for (long p = 0; p < kc; p++) {
+                const float *src = a + (p0 + p) * lda + i0 + ir;
+                float *d = dst + p * MR;
+                long r = 0;
+                for (; r < rows; r++) d[r] = src[r];
+                for (; r < MR; r++) d[r] = 0;
+            }
+        } else {        // read each of the MR rows sequentially, write strided (12 streams read in order)
+            for (long r = 0; r < rows; r++) {
+                const float *src = a + (i0 + ir + r) * lda + p0;
+                for (long p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+            }
+            for (long r = rows; r < MR; r++) for (long p = 0; p < kc; p++) dst[p * MR + r] = 0;
+        }
+        dst += MR * kc;
+    }
+}
+
+// B[p0:p0+kc, j0:j0+nc] → NR-column micro-panels, each k-major (NR floats per k), columns past nc zero.
+__attribute__((target("avx512f,avx512vl,avx2,fma")))
+static void pack_b(float *dst, int transB, const float *b, long ldb, long p0, long kc, long j0, long nc) {
+    for (long jr = 0; jr < nc; jr += NR) {
+        long cols = nc - jr < NR ? nc - jr : NR;
+        if (!transB) {
+            __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
+            __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
+            for (long p = 0; p < kc; p++) {
+                const float *src = b + (p0 + p) * ldb + j0 + jr;
+                _mm512_store_ps(dst + p * NR, _mm512_maskz_loadu_ps(m0, src));
+                _mm512_store_ps(dst + p * NR + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+            }
+        } else {        // Bᵀ stored [N, K]: each of the NR columns is a contiguous row of b
+            for (long c = 0; c < cols; c++) {
+                const float *src = b + (j0 + jr + c) * ldb + p0;
+                for (long p = 0; p < kc; p++) dst[p * NR + c] = src[p];
+            }
+            for (long c = cols; c < NR; c++) for (long p = 0; p < kc; p++) dst[p * NR + c] = 0;
+        }
+        dst += NR * kc;
+    }
+}
+
+// tile[MR][NR] = Σ_p pa[p][0..MR) ⊗ pb[p][0..NR): the whole inner product in 24 accumulators.
+__attribute__((target("avx512f,avx512vl,avx2,fma")))
+static void kernel_12x32(long kc, const float *pa, const float *pb, float *tile) {
+#define ROW(r) __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
+    ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7) ROW(8) ROW(9) ROW(10) ROW(11)
+#undef ROW
+    for (long p = 0; p < kc; p++) {
+        __m512 b0 = _mm512_load_ps(pb), b1 = _mm512_load_ps(pb + 16);
+#define FMA(r) { __m512 av = _mm512_set1_ps(pa[r]); c##r##0 = _mm512_fmadd_ps(av, b0, c##r##0); \
+                 c##r##1 = _mm512_fmadd_ps(av, b1, c##r##1); }
+        FMA(0) FMA(1) FMA(2) FMA(3) FMA(4) FMA(5) FMA(6) FMA(7) FMA(8) FMA(9) FMA(10) FMA(11)
+#undef FMA
+        pa += MR;
+        pb += NR;
+    }
+#define STORE(r) _mm512_store_ps(tile + r * NR, c##r##0); _mm512_store_ps(tile + r * NR + 16, c##r##1);
+    STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5) STORE(6) STORE(7) STORE(8) STORE(9) STORE(10) STORE(11)
+#undef STORE
+}
+
+// C[rows, cols] = alpha·tile + beta·C (first K block; beta = 0 never reads C, so NaNs in C do not leak),
+// or C += alpha·tile (later K blocks).
+__attribute__((target("avx512f,avx512vl,avx2,fma")))
+static void update_c(float *c, long ldc, const float *tile, long rows, long cols, float alpha, float beta, int first) {
+    __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
+    __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    for (long r = 0; r < rows; r++) {
+        float *cr = c + r * ldc;
+        __m512 t0 = _mm512_mul_ps(va, _mm512_load_ps(tile + r * NR));
+        __m512 t1 = _mm512_mul_ps(va, _mm512_load_ps(tile + r * NR + 16));
+        if (!first || beta != 0) {
+            __m512 s = first ? vb : _mm512_set1_ps(1);
+            t0 = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(m0, cr), t0);
+            t1 = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(m1, cr + 16), t1);
+        }
+        _mm512_mask_storeu_ps(cr, m0, t0);
+        _mm512_mask_storeu_ps(cr + 16, m1, t1);
+    }
+}
+
+int ck_sgemm_available(void) { return ck_max_isa_level() >= 3; }
+
+int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+             const float *b, long ldb, float beta, float *c, long ldc) {
+    if (!ck_sgemm_available()) return -1;
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) {   // C = beta·C (beta = 0 writes zeros without reading C)
+        for (long i = 0; i < m; i++) for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+        return 0;
+    }
+    long ncMax = n < NC ? n : NC;
+    float *pb = grow(&packB, &capB, KC * ((ncMax + NR - 1) / NR * NR));
+    float *pa = grow(&packA, &capA, KC * MC);
+    if (!pa || !pb) return -2;
+    _Alignas(64) float tile[MR * NR];
+    for (long j0 = 0; j0 < n; j0 += NC) {
+        long nc = n - j0 < NC ? n - j0 : NC;
+        for (long p0 = 0; p0 < k; p0 += KC) {
+            long kc = k - p0 < KC ? k - p0 : KC;
+            pack_b(pb, transB, b, ldb, p0, kc, j0, nc);
+            for (long i0 = 0; i0 < m; i0 += MC) {
+                long mc = m - i0 < MC ? m - i0 : MC;
+                pack_a(pa, transA, a, lda, i0, mc, p0, kc);
+                for (long jr = 0; jr < nc; jr += NR) {
+                    long cols = nc - jr < NR ? nc - jr : NR;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        long rows = mc - ir < MR ? mc - ir : MR;
+                        kernel_12x32(kc, pa + ir * kc, pb + jr * kc, tile);
+                        update_c(c + (i0 + ir) * ldc + j0 + jr, ldc, tile, rows, cols, alpha, beta, p0 == 0);
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+#else
+int ck_sgemm_available(void) { return 0; }
+int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+             const float *b, long ldb, float beta, float *c, long ldc) {
+    (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b; (void)ldb;
+    (void)beta; (void)c; (void)ldc;
+    return -1;
+}
+#endif
