@@ -71,6 +71,16 @@ import TestSupport
         }
     }
 
+    /// The start-up self-check covers this kernel too: it passes here, and a kernel with one wrong element fails.
+    @Test(.enabled(if: available)) func selfCheckCoversTheKernel() {
+        #expect(BlasSetup.check(gemm: BlasSetup.ownGemmForCheck) == nil)
+        let wrong = BlasSetup.check { tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
+            BlasSetup.ownGemmForCheck(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            if m > 200 { c[3] += 0.5 }
+        }
+        #expect(wrong != nil)
+    }
+
     @Test func policy() {
         // auto: own only when OpenBLAS's core has no AVX-512 kernels
         #expect(OwnGemm.choose(setting: nil, kernelAvailable: true, openBLASCore: "Haswell") == .own)

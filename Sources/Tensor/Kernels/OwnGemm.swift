@@ -1,6 +1,7 @@
 import CKernels
 import Dispatch
 import Foundation
+import Synchronization
 
 /// siamon's own AVX-512 sgemm (Sources/CKernels/gemm.c) and the policy that routes `Blas.sgemm` to it.
 ///
@@ -39,7 +40,14 @@ public enum OwnGemm {
     /// Whether `Blas.sgemm` should take this kernel for a product of this size.
     @inlinable
     public static func wants(m: Int, n: Int, k: Int) -> Bool {
-        path == .own && m * n * k >= minMultiplyAdds
+        path == .own && m * n * k >= minMultiplyAdds && !failedSelfCheck.load(ordering: .relaxed)
+    }
+
+    /// Set by `BlasSetup.selfCheck()` when this kernel disagrees with the naive matmul: OpenBLAS takes over.
+    @usableFromInline static let failedSelfCheck = Atomic<Bool>(false)
+    public static var disabled: Bool {
+        get { failedSelfCheck.load(ordering: .relaxed) }
+        set { failedSelfCheck.store(newValue, ordering: .relaxed) }
     }
 
     /// C = alpha·op(A)·op(B) + beta·C (+ bias on every row) on `workers` threads; false (C untouched) when the
