@@ -4,7 +4,8 @@ import Synchronization
 /// The only door to cblas. Row-major everywhere; `transA`/`transB` say whether A or B is read transposed.
 public enum Blas {
     /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
-    /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct).
+    /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct). On an AVX-512 CPU
+    /// whose OpenBLAS core has no AVX-512 kernels, products big enough go to `OwnGemm` (see there).
     @inlinable
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,
@@ -21,8 +22,29 @@ public enum Blas {
                         beta: beta, c: c, ldc: ldc)
             return
         }
+        if OwnGemm.wants(m: m, n: n, k: k),
+           OwnGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+                         ldb: ldb, beta: beta, c: c, ldc: ldc, workers: threads) {
+            return
+        }
         cblasSgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                    beta: beta, c: c, ldc: ldc)
+    }
+
+    /// C[M,N] = op(A)·op(B) + bias, the bias [N] added to every row (Linear's forward). siamon's own GEMM adds it
+    /// in its epilogue; OpenBLAS and the naive fallback get C pre-filled with the bias and beta = 1.
+    public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a: ConstFloatPtr,
+                             lda: Int, b: ConstFloatPtr, ldb: Int, c: FloatPtr, ldc: Int, rowBias: ConstFloatPtr) {
+        if m == 0 || n == 0 { return }
+        if !naiveFallback.load(ordering: .relaxed), k > 0, OwnGemm.wants(m: m, n: n, k: k) {
+            if OwnGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+                             beta: 0, c: c, ldc: ldc, bias: rowBias, workers: threads) {
+                Profile.countGemm(m: m, n: n, k: k)
+                return
+            }
+        }
+        for r in 0..<m { (c + r * ldc).update(from: rowBias, count: n) }
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: c, ldc: ldc)
     }
 
     /// cblas_sgemm itself, never the fallback (the self-check tests this one).

@@ -26,10 +26,17 @@ public enum BlasSetup {
     }
 
     /// A value the user set is never overridden, but one that leaves AVX-512 unused deserves a line: some
-    /// machine images export OPENBLAS_CORETYPE=Haswell, which halves sgemm on AVX-512 AMD EPYCs.
-    public static func slowCoreAdvice(coreTypeEnv: String?, coreName: String, cpuFlags: Set<String>) -> String? {
+    /// machine images export OPENBLAS_CORETYPE=Haswell, which halves OpenBLAS's sgemm on AVX-512 AMD EPYCs.
+    /// When siamon's own AVX-512 GEMM takes the step's products instead, the line says that.
+    public static func slowCoreAdvice(coreTypeEnv: String?, coreName: String, cpuFlags: Set<String>,
+                                      ownGemm: Bool = false) -> String? {
         guard let env = coreTypeEnv, !env.isEmpty, !avx512Cores.contains(coreName.lowercased()),
               skylakeXFlags.isSubset(of: cpuFlags) else { return nil }
+        if ownGemm {
+            return "note: OPENBLAS_CORETYPE=\(env) is set, so OpenBLAS would run its \(coreName) kernels on a CPU with "
+                + "AVX-512; siamon keeps the value you set and runs its matmuls on its own AVX-512 GEMM instead "
+                + "(SIAMON_GEMM=openblas to compare)."
+        }
         return "note: OPENBLAS_CORETYPE=\(env) is set, so OpenBLAS runs its \(coreName) kernels on a CPU with AVX-512; "
             + "sgemm is about 2x faster with SkylakeX kernels. siamon keeps the value you set: unset OPENBLAS_CORETYPE "
             + "(or set it to SkylakeX) to use them."
@@ -38,7 +45,7 @@ public enum BlasSetup {
     /// `slowCoreAdvice` for this process.
     public static func slowCoreAdvice() -> String? {
         slowCoreAdvice(coreTypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], coreName: Blas.coreName,
-                       cpuFlags: cpuFlags())
+                       cpuFlags: cpuFlags(), ownGemm: OwnGemm.path == .own)
     }
 
     /// OpenBLAS's pthread workers spin for 2^28 cycles after every call before they sleep (0.3.21's default
@@ -68,7 +75,8 @@ public enum BlasSetup {
         let changes = reexecEnvironment(coreTypeEnv: env["OPENBLAS_CORETYPE"], threadTimeoutEnv: env["OPENBLAS_THREAD_TIMEOUT"],
                                         marker: env[reexecMarker], coreName: Blas.coreName, cpuFlags: cpuFlags())
         guard !changes.isEmpty else { return }
-        setenv(reexecMarker, "1", 1)
+        // The marker names what siamon set, so reports can tell it from what the user exported.
+        setenv(reexecMarker, changes.keys.sorted().joined(separator: ","), 1)
         for (k, v) in changes { setenv(k, v, 1) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // execv returned, so it failed: carry on as we are and say so when it mattered for speed.
@@ -91,10 +99,22 @@ public enum BlasSetup {
     /// Checks cblas sgemm against `Naive.sgemm`. Returns nil when they agree; otherwise turns on
     /// `Blas.usesNaiveFallback` and returns a one-line warning for the user.
     public static func selfCheck() -> String? {
-        guard let problem = check(gemm: Blas.cblasSgemm) else { return nil }
-        Blas.usesNaiveFallback = true
-        return "warning: OpenBLAS sgemm on core \(Blas.coreName) disagrees with the naive matmul (\(problem)); "
-            + "using the slow built-in matmul. Try OPENBLAS_CORETYPE=Haswell or Prescott."
+        if let problem = check(gemm: Blas.cblasSgemm) {
+            Blas.usesNaiveFallback = true
+            return "warning: OpenBLAS sgemm on core \(Blas.coreName) disagrees with the naive matmul (\(problem)); "
+                + "using the slow built-in matmul. Try OPENBLAS_CORETYPE=Haswell or Prescott."
+        }
+        guard OwnGemm.path == .own, let problem = check(gemm: ownGemmForCheck) else { return nil }
+        OwnGemm.disabled = true
+        return "warning: siamon's own AVX-512 sgemm disagrees with the naive matmul (\(problem)); using OpenBLAS's "
+            + "\(Blas.coreName) kernels instead. Please report this with the output of `lscpu`."
+    }
+
+    /// The own kernel on two workers (every split), whatever the size thresholds say.
+    static func ownGemmForCheck(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: ConstFloatPtr,
+                                _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int) {
+        _ = OwnGemm.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                          beta: beta, c: c, ldc: ldc, workers: 2)
     }
 
     public typealias Gemm = (Bool, Bool, Int, Int, Int, Float, ConstFloatPtr, Int, ConstFloatPtr, Int, Float, FloatPtr, Int) -> Void

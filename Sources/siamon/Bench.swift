@@ -14,7 +14,9 @@ struct Bench: ParsableCommand {
             synthetic inputs; a second line times the data pipeline alone. GFLOP/s counts the step's GEMM FLOPs \
             (see StepFlops); the sgemm peak is measured in the same run. Lists (--batch 64,128 --threads 1,2) \
             run every combination, each in its own process (peak RSS is per process); with --json each prints \
-            one JSON object per line.
+            one JSON object per line. The sgemm peak is the faster of OpenBLAS and siamon's own AVX-512 GEMM \
+            when the step uses the latter (it does where OpenBLAS's core has no AVX-512 kernels on an AVX-512 \
+            CPU); SIAMON_GEMM=openblas|own forces a side for A/B runs.
             """)
 
     @OptionGroup var config: ConfigOptions
@@ -108,9 +110,10 @@ struct Bench: ParsableCommand {
 
     func header() -> String {
         let environment = ProcessInfo.processInfo.environment
-        let setBy = environment[BlasSetup.reexecMarker] == nil ? "" : ", set by siamon"
-        let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBy))" } ?? ""
-        return "BLAS core: \(Blas.coreName)\(env); load average \(String(format: "%.2f", StepBench.loadAverage()))"
+        let setBySiamon = (environment[BlasSetup.reexecMarker] ?? "").split(separator: ",").contains("OPENBLAS_CORETYPE")
+        let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBySiamon ? ", set by siamon" : ""))" } ?? ""
+        let gemm = OwnGemm.path == .own ? "; GEMM: siamon's own AVX-512 kernel" : "; GEMM: OpenBLAS"
+        return "BLAS core: \(Blas.coreName)\(env)\(gemm); load average \(String(format: "%.2f", StepBench.loadAverage()))"
     }
 
     func runKernels(warning: String?) throws {

@@ -93,6 +93,9 @@ extension BlasStateTests {
             let avx512: Set<String> = ["avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"], avx2: Set<String> = ["avx2"]
             let note = BlasSetup.slowCoreAdvice(coreTypeEnv: "Haswell", coreName: "Haswell", cpuFlags: avx512)
             #expect(note?.contains("OPENBLAS_CORETYPE=Haswell") == true)
+            #expect(note?.contains("unset OPENBLAS_CORETYPE") == true)
+            let own = BlasSetup.slowCoreAdvice(coreTypeEnv: "Haswell", coreName: "Haswell", cpuFlags: avx512, ownGemm: true)
+            #expect(own?.contains("own AVX-512 GEMM") == true, "with the own GEMM the advice says so instead")
             #expect(BlasSetup.slowCoreAdvice(coreTypeEnv: nil, coreName: "Haswell", cpuFlags: avx512) == nil,
                     "unset: the re-exec handles it")
             #expect(BlasSetup.slowCoreAdvice(coreTypeEnv: "SkylakeX", coreName: "SkylakeX", cpuFlags: avx512) == nil)

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Linear layer with PyTorch's weight layout: out = input · Wᵀ + b.
 /// Shapes: input [R, I], weight [O, I] (out × in), bias [O], out [R, O]. R = rows (B·L tokens).
 public enum Linear {
@@ -6,10 +8,10 @@ public enum Linear {
                                rows: Int, inFeatures: Int, outFeatures: Int) {
         let (R, I, O) = (rows, inFeatures, outFeatures)
         if let bias {
-            for r in 0..<R { (out + r * O).update(from: bias, count: O) }
+            Blas.sgemm(transB: true, m: R, n: O, k: I, a: input, lda: I, b: weight, ldb: I, c: out, ldc: O, rowBias: bias)
+        } else {
+            Blas.sgemm(transB: true, m: R, n: O, k: I, a: input, lda: I, b: weight, ldb: I, c: out, ldc: O)
         }
-        Blas.sgemm(transB: true, m: R, n: O, k: I, a: input, lda: I, b: weight, ldb: I,
-                   beta: bias == nil ? 0 : 1, c: out, ldc: O)
     }
 
     /// Backward; **accumulates** into dInput (+= dOut · W), dWeight (+= dOutᵀ · input) and dBias (+= Σ_r dOut).
@@ -32,12 +34,25 @@ public enum Linear {
     }
 }
 
-/// out[c] += Σ_r input[r, c], with 8 independent row accumulators so it vectorises.
+/// out[c] += Σ_r input[r, c]. The inner loop runs along a row, so it vectorises. Large inputs split their
+/// columns over `workers` threads: each column is still summed in row order by one thread, so the result is
+/// bit-identical for any worker count (dBias of a [8960, 512] dOut took ~2 ms on one thread).
 public enum ColumnSum {
-    public static func accumulate(out: FloatPtr, input: ConstFloatPtr, rows: Int, columns: Int) {
+    public static func accumulate(out: FloatPtr, input: ConstFloatPtr, rows: Int, columns: Int,
+                                  workers: Int = Parallel.defaultWorkers) {
+        let w = rows * columns < Parallel.minElementwise ? 1 : Swift.max(1, Swift.min(workers, columns / 16))
+        if w == 1 { sum(out, input, rows, columns, 0..<columns); return }
+        let o = SendablePointer(out), x = SendablePointer(UnsafeMutablePointer(mutating: input))
+        DispatchQueue.concurrentPerform(iterations: w) { i in
+            let lo = i == 0 ? 0 : (columns * i / w) & ~15, hi = i == w - 1 ? columns : (columns * (i + 1) / w) & ~15
+            sum(o.p, x.p, rows, columns, lo..<hi)
+        }
+    }
+
+    private static func sum(_ out: FloatPtr, _ input: ConstFloatPtr, _ rows: Int, _ columns: Int, _ cols: Range<Int>) {
         for r in 0..<rows {
             let row = input + r * columns
-            for c in 0..<columns { out[c] += row[c] }
+            for c in cols { out[c] += row[c] }
         }
     }
 }

@@ -1,0 +1,160 @@
+import CKernels
+import Dispatch
+import Foundation
+import Synchronization
+
+/// siamon's own AVX-512 sgemm (Sources/CKernels/gemm.c) and the policy that routes `Blas.sgemm` to it.
+///
+/// OpenBLAS fixes its kernels when it loads. On an AVX-512 CPU that it runs with AVX2 or generic kernels
+/// (OPENBLAS_CORETYPE=Haswell exported by the machine image, or a CPU model 0.3.21 does not know) every matmul
+/// runs at about half the machine's rate, and siamon keeps what the user exported (design.md §3). Then the
+/// step's GEMMs go through this kernel instead, which runs at the AVX-512 rate whatever the core says.
+/// `SIAMON_GEMM=openblas|own|auto` overrides the choice (A/B benchmarks; auto is the default).
+public enum OwnGemm {
+    public enum Path: String, Sendable, Equatable { case openblas, own }
+
+    /// The decision, apart from the process so tests cover it: `own` needs the kernel (an AVX-512 CPU); under
+    /// `auto` it is taken only when OpenBLAS's core has no AVX-512 kernels of its own.
+    public static func choose(setting: String?, kernelAvailable: Bool, openBLASCore: String) -> Path {
+        guard kernelAvailable else { return .openblas }
+        switch setting?.lowercased() {
+        case "openblas": return .openblas
+        case "own": return .own
+        default: return BlasSetup.avx512Cores.contains(openBLASCore.lowercased()) ? .openblas : .own
+        }
+    }
+
+    /// Whether this CPU can run the kernel (AVX-512 F/BW/DQ/VL).
+    public static let kernelAvailable = ck_sgemm_available() != 0
+
+    /// This process's path, decided on first use.
+    public static let path: Path = choose(setting: ProcessInfo.processInfo.environment["SIAMON_GEMM"],
+                                          kernelAvailable: kernelAvailable, openBLASCore: Blas.coreName)
+
+    /// Below this many multiply-adds OpenBLAS's small-matrix paths win (a 13×45×300 product ran at 52 against
+    /// 34 GFLOP/s): packing a 12×32 tile for a handful of rows costs more than it saves.
+    @usableFromInline static let minMultiplyAdds = 1 << 16
+    /// Below this many multiply-adds a second thread costs more (~10 µs hand-off) than it saves.
+    @usableFromInline static let minParallelMultiplyAdds = 1 << 20
+
+    /// Whether `Blas.sgemm` should take this kernel for a product of this size.
+    @inlinable
+    public static func wants(m: Int, n: Int, k: Int) -> Bool {
+        path == .own && m * n * k >= minMultiplyAdds && !failedSelfCheck.load(ordering: .relaxed)
+    }
+
+    /// Set by `BlasSetup.selfCheck()` when this kernel disagrees with the naive matmul: OpenBLAS takes over.
+    @usableFromInline static let failedSelfCheck = Atomic<Bool>(false)
+    public static var disabled: Bool {
+        get { failedSelfCheck.load(ordering: .relaxed) }
+        set { failedSelfCheck.store(newValue, ordering: .relaxed) }
+    }
+
+    /// C = alpha·op(A)·op(B) + beta·C (+ bias on every row) on `workers` threads; false (C untouched) when the
+    /// kernel refused.
+    /// The split is along the dimension whose duplicated packing costs least: rows of C (every worker packs
+    /// all of B), columns (every worker packs all of A), or K (workers pack disjoint parts of both and their
+    /// partial products are summed in a fixed order afterwards, so results are reproducible).
+    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: ConstFloatPtr,
+                             lda: Int, b: ConstFloatPtr, ldb: Int, beta: Float, c: FloatPtr, ldc: Int,
+                             bias: ConstFloatPtr? = nil, workers: Int) -> Bool {
+        let w = m * n * k < minParallelMultiplyAdds ? 1 : max(1, workers)
+        if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias) }
+        let split = splitDimension(m: m, n: n, k: k, workers: w)
+        if split == .depth {
+            return depthSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, workers: w)
+        }
+        let bv = bias.map { SendableConst($0) }
+        let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
+        refused.initialize(repeating: false, count: w)
+        defer { refused.deallocate() }
+        let A = SendableConst(a), B = SendableConst(b), C = SendablePointer(c), R = SendablePointer(refused)
+        switch split {
+        case .rows:
+            DispatchQueue.concurrentPerform(iterations: w) { i in
+                let r = chunk(i, of: w, count: m, align: 12)
+                if r.isEmpty { return }
+                let ai = transA ? A.p + r.lowerBound : A.p + r.lowerBound * lda
+                R.p[i] = !call(transA, transB, r.count, n, k, alpha, ai, lda, B.p, ldb, beta, C.p + r.lowerBound * ldc, ldc,
+                               bv?.p)
+            }
+        case .columns:
+            DispatchQueue.concurrentPerform(iterations: w) { i in
+                let r = chunk(i, of: w, count: n, align: 32)
+                if r.isEmpty { return }
+                let bj = transB ? B.p + r.lowerBound * ldb : B.p + r.lowerBound
+                R.p[i] = !call(transA, transB, m, r.count, k, alpha, A.p, lda, bj, ldb, beta, C.p + r.lowerBound, ldc,
+                               bv.map { $0.p + r.lowerBound })
+            }
+        case .depth:
+            break
+        }
+        return !UnsafeBufferPointer(start: refused, count: w).contains(true)
+    }
+
+    enum Split: Equatable { case rows, columns, depth }
+
+    /// The split that duplicates the least packing: rows copy B (K·N) per worker, columns copy A (M·K),
+    /// depth adds one M·N partial product per extra worker and a pass to sum them.
+    static func splitDimension(m: Int, n: Int, k: Int, workers: Int) -> Split {
+        let rows = m >= 12 * workers ? k * n : Int.max
+        let columns = n >= 32 * workers ? m * k : Int.max
+        let depth = k >= 64 * workers ? 2 * m * n : Int.max
+        if rows <= columns && rows <= depth { return .rows }
+        return columns <= depth ? .columns : .depth
+    }
+
+    /// Worker i's share of 0..<count, boundaries rounded to `align` so tiles stay whole.
+    static func chunk(_ i: Int, of w: Int, count: Int, align: Int) -> Range<Int> {
+        func edge(_ j: Int) -> Int { j == w ? count : min(count, (count * j / w + align / 2) / align * align) }
+        return edge(i)..<edge(i + 1)
+    }
+
+    /// Worker 0 writes alpha·A₀B₀ + beta·C (+ bias) into C, the others their alpha·AᵢBᵢ into scratch; then C += Σ scratch.
+    private static func depthSplit(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                                   _ a: ConstFloatPtr, _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float,
+                                   _ c: FloatPtr, _ ldc: Int, _ bias: ConstFloatPtr?, workers w: Int) -> Bool {
+        let scratch = FloatBuffer(count: m * n * (w - 1))
+        let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
+        refused.initialize(repeating: false, count: w)
+        defer { refused.deallocate() }
+        let A = SendableConst(a), B = SendableConst(b), C = SendablePointer(c), S = SendablePointer(scratch.pointer)
+        let R = SendablePointer(refused), bv = bias.map { SendableConst($0) }
+        DispatchQueue.concurrentPerform(iterations: w) { i in
+            let r = chunk(i, of: w, count: k, align: 16)
+            let ap = tA ? A.p + r.lowerBound * lda : A.p + r.lowerBound
+            let bp = tB ? B.p + r.lowerBound : B.p + r.lowerBound * ldb
+            let done = i == 0
+                ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc, bv?.p)
+                : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n, nil)
+            R.p[i] = !done
+        }
+        // A refusal happens before any write, in every worker alike (same CPU, same allocation sizes), so C is
+        // either untouched or fully written here.
+        guard !UnsafeBufferPointer(start: refused, count: w).contains(true) else { return false }
+        withExtendedLifetime(scratch) {
+            for part in 0..<(w - 1) {
+                let s = scratch.pointer + part * m * n
+                for i in 0..<m {
+                    let row = c + i * ldc, src = s + i * n
+                    for j in 0..<n { row[j] += src[j] }
+                }
+            }
+        }
+        return true
+    }
+
+    /// One thread's product; false when the kernel refused (no AVX-512, or no memory for its packing).
+    @inline(__always)
+    static func call(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: ConstFloatPtr,
+                     _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int,
+                     _ bias: ConstFloatPtr? = nil) -> Bool {
+        ck_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias) == 0
+    }
+}
+
+/// A read-only pointer that may cross into `concurrentPerform`'s closure.
+struct SendableConst<T>: @unchecked Sendable {
+    let p: UnsafePointer<T>
+    init(_ p: UnsafePointer<T>) { self.p = p }
+}
