@@ -124,7 +124,7 @@ public enum TransformerBlock {
         let R = act.rows, D = act.dim, Hd = act.hidden, workers = Parallel.defaultWorkers
         // MLP branch: out = resid + fc2(gelu(fc1(ln2)))
         Profile.time(.residual) {
-            s.dResid.pointer.update(from: dOut, count: R * D)
+            Copy.forward(out: s.dResid.pointer, input: dOut, count: R * D)
         }
         // Scratch gradients are overwritten by their single producer (no memsets); parameter grads accumulate.
         Profile.time(.linear) {
