@@ -139,6 +139,83 @@ import TestSupport
         }
     }
 
+    /// `residual` folds a skip connection's gradient into the backward pass: the same bits as a copy of it
+    /// followed by the accumulating backward (`overwrite`), or as the backward followed by an add (not).
+    @Test(arguments: zip(rows, channels)) func residualIsAddedInTheBackwardPass(rows R: Int, channels C: Int) {
+        var rng = SeededRNG(seed: UInt64(R) + 11)
+        let x = FloatBuffer(rng.floats(R * C, scale: 2)), dy = FloatBuffer(rng.floats(R * C))
+        let skip = FloatBuffer(rng.floats(R * C)), start = rng.floats(R * C), w = FloatBuffer(rng.floats(C))
+        let (y, m, s) = (FloatBuffer(count: R * C), FloatBuffer(count: Swift.max(R, C)), FloatBuffer(count: Swift.max(R, C)))
+        for layer in [true, false] {
+            if layer {
+                LayerNorm.forward(out: y.pointer, mean: m.pointer, rstd: s.pointer, input: x.pointer, weight: w.pointer,
+                                  bias: nil, rows: R, channels: C, eps: 1e-6)
+            } else {
+                BatchNormTokens.forward(out: y.pointer, mean: m.pointer, rstd: s.pointer, input: x.pointer,
+                                        weight: w.pointer, bias: nil, rows: R, channels: C, eps: 1e-5)
+            }
+            func backward(_ dx: FloatBuffer, residual: ConstFloatPtr?, overwrite: Bool, workers: Int) {
+                let dW = FloatBuffer(count: C)
+                if layer {
+                    LayerNorm.backward(dInput: dx.pointer, dWeight: dW.pointer, dBias: nil, dOut: dy.pointer,
+                                       input: x.pointer, weight: w.pointer, mean: m.pointer, rstd: s.pointer, rows: R,
+                                       channels: C, residual: residual, overwrite: overwrite, workers: workers)
+                } else {
+                    BatchNormTokens.backward(dInput: dx.pointer, dWeight: dW.pointer, dBias: nil, dOut: dy.pointer,
+                                             input: x.pointer, weight: w.pointer, mean: m.pointer, rstd: s.pointer,
+                                             rows: R, channels: C, residual: residual, overwrite: overwrite,
+                                             workers: workers)
+                }
+            }
+            for workers in Self.workerCounts {
+                let label = "\(layer ? "layernorm" : "batchnorm") \(R)x\(C) workers \(workers)"
+                let copied = FloatBuffer(skip.array), fused = FloatBuffer(start)
+                backward(copied, residual: nil, overwrite: false, workers: workers)
+                backward(fused, residual: skip.pointer, overwrite: true, workers: workers)
+                #expect(fused.array == copied.array, "\(label): overwrite with residual")
+                let added = FloatBuffer(start), fusedAdd = FloatBuffer(start)
+                backward(added, residual: nil, overwrite: false, workers: workers)
+                Add.accumulate(out: added.pointer, input: skip.pointer, count: R * C, workers: 1)
+                backward(fusedAdd, residual: skip.pointer, overwrite: false, workers: workers)
+                #expect(fusedAdd.array == added.array, "\(label): accumulate with residual")
+                let zeroed = FloatBuffer(count: R * C), overwritten = FloatBuffer(start)
+                backward(zeroed, residual: nil, overwrite: false, workers: workers)
+                backward(overwritten, residual: nil, overwrite: true, workers: workers)
+                #expect(overwritten.array == zeroed.array, "\(label): overwrite without residual")
+            }
+        }
+    }
+
+    /// Linear's bias fill (forward) and bias column sums (backward) split rows; the output must not depend on the
+    /// split and dBias only within rounding; `ColumnSum` alone too.
+    @Test(arguments: zip(rows, channels)) func linearBiasRowsAndColumnSums(rows R: Int, channels O: Int) {
+        var rng = SeededRNG(seed: UInt64(R) + 13)
+        let I = 9
+        let x = FloatBuffer(rng.floats(R * I)), w = FloatBuffer(rng.floats(O * I)), b = FloatBuffer(rng.floats(O))
+        let dy = FloatBuffer(rng.floats(R * O))
+        let (yN, dBN, sumN) = (FloatBuffer(count: R * O), FloatBuffer(Array(repeating: 0.5, count: O)), FloatBuffer(b.array))
+        Naive.linearForward(out: yN.pointer, input: x.pointer, weight: w.pointer, bias: b.pointer, rows: R,
+                            inFeatures: I, outFeatures: O)
+        Naive.linearBackward(dInput: nil, dWeight: nil, dBias: dBN.pointer, dOut: dy.pointer, input: x.pointer,
+                             weight: w.pointer, rows: R, inFeatures: I, outFeatures: O)
+        for r in 0..<R { for c in 0..<O { sumN[c] += dy[r * O + c] } }
+        var firstOut: [Float] = []
+        for workers in Self.workerCounts {
+            let label = "linear \(R)x\(I)→\(O) workers \(workers)"
+            let (y, dB, sum) = (FloatBuffer(count: R * O), FloatBuffer(Array(repeating: 0.5, count: O)), FloatBuffer(b.array))
+            Linear.forward(out: y.pointer, input: x.pointer, weight: w.pointer, bias: b.pointer, rows: R, inFeatures: I,
+                           outFeatures: O, workers: workers)
+            Linear.backward(dInput: nil, dWeight: nil, dBias: dB.pointer, dOut: dy.pointer, input: x.pointer,
+                            weight: w.pointer, rows: R, inFeatures: I, outFeatures: O, workers: workers)
+            ColumnSum.accumulate(out: sum.pointer, input: dy.pointer, rows: R, columns: O, workers: workers)
+            expectClose(y.array, yN.array, atol: 1e-5, rtol: 1e-5, "\(label) out")
+            expectClose(dB.array, dBN.array, atol: 1e-4, rtol: 1e-4, "\(label) dBias")
+            expectClose(sum.array, sumN.array, atol: 1e-4, rtol: 1e-4, "\(label) column sums")
+            if firstOut.isEmpty { firstOut = y.array }
+            #expect(y.array == firstOut, "\(label): output differs from 1 worker's")
+        }
+    }
+
     /// dInput, dWeight, dBias filled with `start` (backward must add to them).
     static func gradients(_ counts: Int..., start: Float) -> [FloatBuffer] {
         counts.map { FloatBuffer(Array(repeating: start, count: $0)) }

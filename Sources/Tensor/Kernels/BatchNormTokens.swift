@@ -60,9 +60,11 @@ public enum BatchNormTokens {
 
     /// Full backward through the batch mean and variance; **accumulates** into dInput, dWeight, dBias.
     /// With n = (x − mean)·rstd, g = dOut·w: dx = rstd·(g − mean_r(g) − n·mean_r(g·n)).
+    /// `residual` and `overwrite` as in `LayerNorm.backward` (a skip connection's gradient added in the same pass).
     public static func backward(dInput: FloatPtr, dWeight: FloatPtr?, dBias: FloatPtr?, dOut: ConstFloatPtr,
                                 input: ConstFloatPtr, weight: ConstFloatPtr?, mean: ConstFloatPtr, rstd: ConstFloatPtr,
-                                rows: Int, channels: Int, workers: Int = Parallel.defaultWorkers) {
+                                rows: Int, channels: Int, residual: ConstFloatPtr? = nil, overwrite: Bool = false,
+                                workers: Int = Parallel.defaultWorkers) {
         let (R, C) = (rows, channels)
         guard C > 0, R > 0 else { return }
         let parts = Parallel.workers(elements: R * C, requested: workers)
@@ -94,12 +96,21 @@ public enum BatchNormTokens {
                 mDy[c] = sumDy[c] * invR
                 k[c] = rstd[c] * sumDyN[c] * invR
             }
-            let coef = SendablePointer(a)
+            let coef = SendablePointer(a), skip = residual.map { SendablePointer($0) }
             Parallel.split(count: R, parts: parts) { r, _ in
-                let a = coef.p, mDy = a + C, k = mDy + C
+                let a = coef.p, mDy = a + C, k = mDy + C, mean = m.p
                 for row in r {
                     let xr = x.p + row * C, g = dy.p + row * C, d = dx.p + row * C
-                    for c in 0..<C { d[c] += a[c] * (g[c] - mDy[c] - (xr[c] - m.p[c]) * k[c]) }
+                    // Four loops rather than a select inside one, so each vectorises.
+                    if let res = skip.map({ $0.p + row * C }), overwrite {
+                        for c in 0..<C { d[c] = res[c] + a[c] * (g[c] - mDy[c] - (xr[c] - mean[c]) * k[c]) }
+                    } else if let res = skip.map({ $0.p + row * C }) {
+                        for c in 0..<C { d[c] = (d[c] + a[c] * (g[c] - mDy[c] - (xr[c] - mean[c]) * k[c])) + res[c] }
+                    } else if overwrite {
+                        for c in 0..<C { d[c] = a[c] * (g[c] - mDy[c] - (xr[c] - mean[c]) * k[c]) }
+                    } else {
+                        for c in 0..<C { d[c] += a[c] * (g[c] - mDy[c] - (xr[c] - mean[c]) * k[c]) }
+                    }
                 }
             }
             if let dWeight { for c in 0..<C { dWeight[c] += sumDyN[c] } }

@@ -39,17 +39,22 @@ public enum LayerNorm {
 
     /// Backward; **accumulates** into dInput, dWeight and dBias (nil = not needed).
     /// With n = (x − mean)·rstd and g = dOut·w: dx = rstd·(g − mean(g) − n·mean(g·n)).
+    /// `residual` (the gradient arriving through a skip connection around the norm's branch, [R, C]) is added in
+    /// the same pass: dInput = residual + dx with `overwrite`, else dInput = (dInput + dx) + residual, the bits
+    /// a separate copy or add pass gave. `overwrite` without `residual` writes dInput = dx.
     /// Worker 0 adds its rows straight into dWeight/dBias (so one worker gives the unsplit result); the others
     /// sum theirs from zero, and those partials are added afterwards in worker order.
     public static func backward(dInput: FloatPtr, dWeight: FloatPtr?, dBias: FloatPtr?, dOut: ConstFloatPtr,
                                 input: ConstFloatPtr, weight: ConstFloatPtr?, mean: ConstFloatPtr, rstd: ConstFloatPtr,
-                                rows: Int, channels: Int, workers: Int = Parallel.defaultWorkers) {
+                                rows: Int, channels: Int, residual: ConstFloatPtr? = nil, overwrite: Bool = false,
+                                workers: Int = Parallel.defaultWorkers) {
         let C = channels
         guard C > 0 else { return }
         let parts = Parallel.workers(elements: rows * C, requested: workers)
         let dx = SendablePointer(dInput), dy = SendablePointer(dOut), x = SendablePointer(input)
         let mp = SendablePointer(mean), sp = SendablePointer(rstd), w = weight.map { SendablePointer($0) }
         let dW = dWeight.map { SendablePointer($0) }, dB = dBias.map { SendablePointer($0) }
+        let skip = residual.map { SendablePointer($0) }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: (parts - 1) * 2 * C) { tmp in
             let partial = SendablePointer(tmp.baseAddress ?? dInput)
             partial.p.update(repeating: 0, count: (parts - 1) * 2 * C)
@@ -57,7 +62,7 @@ public enum LayerNorm {
                 let own = partial.p + Swift.max(i - 1, 0) * 2 * C
                 backwardRows(r, dInput: dx.p, dWeight: dW.map { i == 0 ? $0.p : own },
                              dBias: dB.map { i == 0 ? $0.p : own + C }, dOut: dy.p, input: x.p, weight: w?.p,
-                             mean: mp.p, rstd: sp.p, channels: C)
+                             mean: mp.p, rstd: sp.p, channels: C, residual: skip?.p, overwrite: overwrite)
             }
             Parallel.addPartials([dWeight, dBias], partials: partial.p, parts: parts, width: C)
         }
@@ -65,7 +70,7 @@ public enum LayerNorm {
 
     static func backwardRows(_ rows: Range<Int>, dInput: FloatPtr, dWeight: FloatPtr?, dBias: FloatPtr?,
                              dOut: ConstFloatPtr, input: ConstFloatPtr, weight: ConstFloatPtr?, mean: ConstFloatPtr,
-                             rstd: ConstFloatPtr, channels C: Int) {
+                             rstd: ConstFloatPtr, channels C: Int, residual: ConstFloatPtr?, overwrite: Bool) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * C) { tmp in
             let g = tmp.baseAddress!, n = g + C
             for r in rows {
@@ -75,7 +80,16 @@ public enum LayerNorm {
                 if let weight { for c in 0..<C { g[c] = dy[c] * weight[c] } } else { g.update(from: dy, count: C) }
                 let gMean = Reduce.sum(g, C) / Float(C)
                 let gnMean = Reduce.dot(g, n, C) / Float(C)
-                for c in 0..<C { dx[c] += s * (g[c] - gMean - n[c] * gnMean) }
+                // Four loops rather than a select inside one, so each vectorises.
+                if let res = residual.map({ $0 + r * C }), overwrite {
+                    for c in 0..<C { dx[c] = res[c] + s * (g[c] - gMean - n[c] * gnMean) }
+                } else if let res = residual.map({ $0 + r * C }) {
+                    for c in 0..<C { dx[c] = (dx[c] + s * (g[c] - gMean - n[c] * gnMean)) + res[c] }
+                } else if overwrite {
+                    for c in 0..<C { dx[c] = s * (g[c] - gMean - n[c] * gnMean) }
+                } else {
+                    for c in 0..<C { dx[c] += s * (g[c] - gMean - n[c] * gnMean) }
+                }
                 if let dWeight { for c in 0..<C { dWeight[c] += dy[c] * n[c] } }
                 if let dBias { for c in 0..<C { dBias[c] += dy[c] } }
             }
