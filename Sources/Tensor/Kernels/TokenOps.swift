@@ -23,16 +23,6 @@ public enum Add {
     }
 }
 
-public enum Copy {
-    /// out = input (non-overlapping), split over `workers` threads like `Add`.
-    public static func forward(out: FloatPtr, input: ConstFloatPtr, count: Int, workers: Int = Parallel.defaultWorkers) {
-        let o = SendablePointer(out), x = SendablePointer(input)
-        Parallel.elementwise(count: count, workers: workers) { r in
-            (o.p + r.lowerBound).update(from: x.p + r.lowerBound, count: r.count)
-        }
-    }
-}
-
 public enum Scale {
     /// x *= factor.
     public static func inPlace(_ x: FloatPtr, count: Int, factor: Float, workers: Int = Parallel.defaultWorkers) {
