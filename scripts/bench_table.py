@@ -5,8 +5,9 @@
                                    [--steps 5] [--presets fmnist-tiny,cifar-tiny] [--batches 64,128,256]
 
 Prints markdown rows (images/s, ms/step, GFLOP/s, % of the sgemm peak, peak RSS). siamon runs with OpenBLAS's
-core as the environment leaves it and, when OPENBLAS_CORETYPE is set, once more without it (siamon then picks
-the AVX-512 core itself), so both rows are in one table. Standard library only; the torch rows are skipped when
+core as the environment leaves it (where that core lacks AVX-512 kernels on an AVX-512 CPU, siamon's own GEMM
+takes the products), once more forced onto OpenBLAS (SIAMON_GEMM=openblas) and, when OPENBLAS_CORETYPE is set,
+once without it (siamon then picks the AVX-512 core itself), so all rows are in one table. Standard library only; the torch rows are skipped when
 the interpreter is missing.
 """
 import argparse
@@ -34,18 +35,18 @@ def main():
     ap.add_argument("--threads", default="1,2")
     args = ap.parse_args()
     env = dict(os.environ)
-    envs = [("env", env)]
+    envs = [("env", env), ("openblas", dict(env, SIAMON_GEMM="openblas"))]
     if env.get("OPENBLAS_CORETYPE"):
         unset = {k: v for k, v in env.items() if k != "OPENBLAS_CORETYPE"}
         envs.append(("auto", unset))
-    print("| who | BLAS core | preset | B | threads | images/s | ms/step | GFLOP/s | % of sgemm peak (peak) | peak RSS MiB | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| who | BLAS core | GEMM | preset | B | threads | images/s | ms/step | GFLOP/s | % of sgemm peak (peak) | peak RSS MiB | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for preset in args.presets.split(","):
         for label, e in envs:
             rows = run_json([args.siamon, "bench", "--preset", preset, "--batch", args.batches, "--threads", args.threads,
                              "--steps", str(args.steps), "--json"], e)
             for r in rows:
-                print(f"| siamon | {r['blas_core']} | {preset} | {r['batch']} | {r['threads']} | **{r['images_per_s']:.1f}** | "
+                print(f"| siamon | {r['blas_core']} | {r.get('gemm', 'openblas')} | {preset} | {r['batch']} | {r['threads']} | **{r['images_per_s']:.1f}** | "
                       f"{r['ms_per_step']:.1f} | {r['gflops']:.1f} | {100 * r['fraction_of_peak']:.0f}% "
                       f"({r['sgemm_peak_gflops']:.0f}) | {r['peak_rss_mb']:.0f} | {r['load_average']:.2f} |", flush=True)
         if os.path.exists(args.torch):
@@ -55,7 +56,7 @@ def main():
                 for t in args.threads.split(","):
                     for r in run_json([args.torch, script, "--preset", preset, "--batch", b, "--threads", t,
                                        "--steps", str(max(args.steps, 5)), "--json"], env):
-                        print(f"| PyTorch {r['torch']} | (MKL/oneDNN) | {preset} | {r['batch']} | {r['threads']} | "
+                        print(f"| PyTorch {r['torch']} | (MKL/oneDNN) | | {preset} | {r['batch']} | {r['threads']} | "
                               f"**{r['images_per_s']:.1f}** | {r['ms_per_step']:.1f} | — | — | {r['peak_rss_mb']} | "
                               f"{r['load']:.2f} |", flush=True)
 

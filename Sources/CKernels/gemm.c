@@ -114,17 +114,20 @@ static void kernel_12x32(long kc, const float *pa, const float *pb, float *tile)
 #undef STORE
 }
 
-// C[rows, cols] = alpha·tile + beta·C (first K block; beta = 0 never reads C, so NaNs in C do not leak),
-// or C += alpha·tile (later K blocks).
+// C[rows, cols] = alpha·tile + beta·C + bias (first K block; beta = 0 never reads C, so NaNs in C do not leak;
+// bias, when not NULL, is added to every row), or C += alpha·tile (later K blocks).
 __attribute__((target("avx512f,avx512vl,avx2,fma")))
-static void update_c(float *c, long ldc, const float *tile, long rows, long cols, float alpha, float beta, int first) {
+static void update_c(float *c, long ldc, const float *tile, long rows, long cols, float alpha, float beta,
+                     const float *bias, int first) {
     __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
     __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
+    if (first && bias) { b0 = _mm512_maskz_loadu_ps(m0, bias); b1 = _mm512_maskz_loadu_ps(m1, bias + 16); }
     for (long r = 0; r < rows; r++) {
         float *cr = c + r * ldc;
-        __m512 t0 = _mm512_mul_ps(va, _mm512_load_ps(tile + r * NR));
-        __m512 t1 = _mm512_mul_ps(va, _mm512_load_ps(tile + r * NR + 16));
+        __m512 t0 = _mm512_fmadd_ps(va, _mm512_load_ps(tile + r * NR), b0);
+        __m512 t1 = _mm512_fmadd_ps(va, _mm512_load_ps(tile + r * NR + 16), b1);
         if (!first || beta != 0) {
             __m512 s = first ? vb : _mm512_set1_ps(1);
             t0 = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(m0, cr), t0);
@@ -152,11 +155,13 @@ static void prefetch_c(const float *c, long ldc, long rows, long cols) {
 int ck_sgemm_available(void) { return ck_max_isa_level() >= 3; }
 
 int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
-             const float *b, long ldb, float beta, float *c, long ldc) {
+             const float *b, long ldb, float beta, float *c, long ldc, const float *bias) {
     if (!ck_sgemm_available()) return -1;
     if (m <= 0 || n <= 0) return 0;
-    if (k <= 0) {   // C = beta·C (beta = 0 writes zeros without reading C)
-        for (long i = 0; i < m; i++) for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+    if (k <= 0) {   // C = beta·C + bias (beta = 0 writes without reading C)
+        for (long i = 0; i < m; i++)
+            for (long j = 0; j < n; j++)
+                c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0);
         return 0;
     }
     long ncMax = n < NC ? n : NC;
@@ -181,7 +186,7 @@ int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const 
                         float *ct = c + (i0 + ir) * ldc + j0 + jr;
                         prefetch_c(ct, ldc, rows, cols);
                         kernel_12x32(kc, pa + ir * kc, pb + jr * kc, tile);
-                        update_c(ct, ldc, tile, rows, cols, alpha, beta, p0 == 0);
+                        update_c(ct, ldc, tile, rows, cols, alpha, beta, bias ? bias + j0 + jr : NULL, p0 == 0);
                     }
                 }
             }
@@ -191,25 +196,11 @@ int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const 
 }
 
 #else
-// Asks for the C tile's lines before the tile's ~kc·12 cycles of FMAs, so update_c finds them in L1. Without
-// it, products that accumulate into C (beta = 1: Linear's bias-filled outputs, backward's +=) ran at 296
-// against 440 GFLOP/s with beta = 0 at the same shape (8960×512×128, 2 threads): the tile's 12 rows are 2 KB
-// apart and the hardware prefetcher does not follow them.
-__attribute__((target("avx512f,avx512vl,avx2,fma")))
-static void prefetch_c(const float *c, long ldc, long rows, long cols) {
-    for (long r = 0; r < rows; r++) {
-        const char *row = (const char *)(c + r * ldc);
-        _mm_prefetch(row, _MM_HINT_T0);
-        _mm_prefetch(row + 4 * (cols - 1), _MM_HINT_T0);
-        if (cols > 16) _mm_prefetch(row + 64, _MM_HINT_T0);
-    }
-}
-
 int ck_sgemm_available(void) { return 0; }
 int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
-             const float *b, long ldb, float beta, float *c, long ldc) {
+             const float *b, long ldb, float beta, float *c, long ldc, const float *bias) {
     (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b; (void)ldb;
-    (void)beta; (void)c; (void)ldc;
+    (void)beta; (void)c; (void)ldc; (void)bias;
     return -1;
 }
 #endif

@@ -31,6 +31,22 @@ public enum Blas {
                    beta: beta, c: c, ldc: ldc)
     }
 
+    /// C[M,N] = op(A)·op(B) + bias, the bias [N] added to every row (Linear's forward). siamon's own GEMM adds it
+    /// in its epilogue; OpenBLAS and the naive fallback get C pre-filled with the bias and beta = 1.
+    public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a: ConstFloatPtr,
+                             lda: Int, b: ConstFloatPtr, ldb: Int, c: FloatPtr, ldc: Int, rowBias: ConstFloatPtr) {
+        if m == 0 || n == 0 { return }
+        if !naiveFallback.load(ordering: .relaxed), k > 0, OwnGemm.wants(m: m, n: n, k: k) {
+            if OwnGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+                             beta: 0, c: c, ldc: ldc, bias: rowBias, workers: threads) {
+                Profile.countGemm(m: m, n: n, k: k)
+                return
+            }
+        }
+        for r in 0..<m { (c + r * ldc).update(from: rowBias, count: n) }
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: c, ldc: ldc)
+    }
+
     /// cblas_sgemm itself, never the fallback (the self-check tests this one).
     @inlinable
     public static func cblasSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: ConstFloatPtr,

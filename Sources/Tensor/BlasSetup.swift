@@ -99,10 +99,22 @@ public enum BlasSetup {
     /// Checks cblas sgemm against `Naive.sgemm`. Returns nil when they agree; otherwise turns on
     /// `Blas.usesNaiveFallback` and returns a one-line warning for the user.
     public static func selfCheck() -> String? {
-        guard let problem = check(gemm: Blas.cblasSgemm) else { return nil }
-        Blas.usesNaiveFallback = true
-        return "warning: OpenBLAS sgemm on core \(Blas.coreName) disagrees with the naive matmul (\(problem)); "
-            + "using the slow built-in matmul. Try OPENBLAS_CORETYPE=Haswell or Prescott."
+        if let problem = check(gemm: Blas.cblasSgemm) {
+            Blas.usesNaiveFallback = true
+            return "warning: OpenBLAS sgemm on core \(Blas.coreName) disagrees with the naive matmul (\(problem)); "
+                + "using the slow built-in matmul. Try OPENBLAS_CORETYPE=Haswell or Prescott."
+        }
+        guard OwnGemm.path == .own, let problem = check(gemm: ownGemmForCheck) else { return nil }
+        OwnGemm.disabled = true
+        return "warning: siamon's own AVX-512 sgemm disagrees with the naive matmul (\(problem)); using OpenBLAS's "
+            + "\(Blas.coreName) kernels instead. Please report this with the output of `lscpu`."
+    }
+
+    /// The own kernel on two workers (every split), whatever the size thresholds say.
+    static func ownGemmForCheck(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: ConstFloatPtr,
+                                _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int) {
+        _ = OwnGemm.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                          beta: beta, c: c, ldc: ldc, workers: 2)
     }
 
     public typealias Gemm = (Bool, Bool, Int, Int, Int, Float, ConstFloatPtr, Int, ConstFloatPtr, Int, Float, FloatPtr, Int) -> Void

@@ -94,14 +94,22 @@ import ViT
             #expect(abs(r.gradNorm - Double(norms[k])) <= 1e-3 * Double(norms[k]), "step \(k) grad norm")
         }
         // After 3 steps, compare elementwise with |a − b| ≤ 1e-4·|b| + 0.02·Σlr. Adam moves every element by
-        // about lr per step whatever its gradient's size, so elements whose true gradient is ~0 (the key part
-        // of every qkv bias: softmax ignores it) get lr-sized updates from rounding noise in both
-        // implementations; the absolute term bounds that noise at 2% of the total step.
-        let atol = 0.02 * lr.reduce(0) { $0 + Double($1) }
+        // about lr per step whatever its gradient's size, so elements with tiny gradients get updates that
+        // depend on rounding; the absolute term bounds that at 2% of the total step.
+        let lrSum = lr.reduce(0) { $0 + Double($1) }, atol = 0.02 * lrSum
         for (name, view) in t.network.stateDict where g.file.infos["final." + name] != nil {
             let a = view.array, b = try g.values("final." + name)
             var bad = 0, worst = 0.0
+            // The key third of a qkv bias has a gradient of exactly 0 (softmax ignores a per-row constant), so
+            // both sides move it by Adam-normalised rounding noise alone, in no particular direction: a change
+            // in summation order in the attention softmax moved element 144 here from +4e-5 (reference) to
+            // −8e-5. What holds for it is Adam's bound: it cannot leave [−Σlr, Σlr] around its zero start.
+            let keyBias = name.hasSuffix("attn.qkv.bias") ? (a.count / 3)..<(2 * a.count / 3) : 0..<0
             for i in 0..<a.count {
+                if keyBias.contains(i) {
+                    if Double(abs(a[i])) > 1.01 * lrSum { bad += 1 }
+                    continue
+                }
                 let err = Double(abs(a[i] - b[i])), allowed = 1e-4 * Double(abs(b[i])) + atol
                 if err > allowed { bad += 1 }
                 worst = max(worst, err)

@@ -21,12 +21,15 @@ import TestSupport
             let alpha: Float = [1, 0.5, -2][rng.size(3) - 1], beta: Float = [0, 1, 0.25][rng.size(3) - 1]
             let start = beta == 0 ? Array(repeating: Float.nan, count: m * ldc) : rng.floats(m * ldc)
             let (cOwn, cRef) = (FloatBuffer(start), FloatBuffer(start))
+            let bias = rng.size(2) == 1 ? FloatBuffer(rng.floats(n)) : nil
             let done = OwnGemm.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
-                                     b: b.pointer, ldb: ldb, beta: beta, c: cOwn.pointer, ldc: ldc, workers: workers)
+                                     b: b.pointer, ldb: ldb, beta: beta, c: cOwn.pointer, ldc: ldc,
+                                     bias: bias.map { UnsafePointer($0.pointer) }, workers: workers)
             Naive.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda, b: b.pointer,
                         ldb: ldb, beta: beta, c: cRef.pointer, ldc: ldc)
+            if let bias { for i in 0..<m { for j in 0..<n { cRef[i * ldc + j] += bias[j] } } }
             #expect(done, "\(label): the kernel refused")
-            let shape = "\(label) m=\(m) n=\(n) k=\(k) tA=\(tA) tB=\(tB) alpha=\(alpha) beta=\(beta)"
+            let shape = "\(label) m=\(m) n=\(n) k=\(k) tA=\(tA) tB=\(tB) alpha=\(alpha) beta=\(beta) bias=\(bias != nil)"
             // Only the m×n window is defined; the padding columns of each C row must be left as they were.
             let (own, ref) = (cOwn.array, cRef.array)
             var (wOwn, wRef, padOK): ([Float], [Float], Bool) = ([], [], true)
@@ -49,6 +52,33 @@ import TestSupport
         let d = FloatBuffer([1, 2, 3, 4])
         #expect(OwnGemm.call(false, false, 2, 2, 0, 1, d.pointer, 2, d.pointer, 2, 0.5, d.pointer, 2))
         #expect(d.array == [0.5, 1, 1.5, 2])
+    }
+
+    /// Linear's entry: C = op(A)·op(B) + row bias, through whichever GEMM this process uses and through the
+    /// naive fallback (which pre-fills C with the bias), both against the naive product plus the bias.
+    @Test func rowBiasEntryMatchesNaive() {
+        propertyCheck("sgemm rowBias", cases: 12) { rng, label in
+            let m = rng.size(300), n = rng.size(200), k = rng.size(150), tB = rng.size(2) == 1
+            let a = FloatBuffer(rng.floats(m * k)), b = FloatBuffer(rng.floats(k * n)), bias = FloatBuffer(rng.floats(n))
+            let ref = FloatBuffer(count: m * n)
+            Naive.sgemm(transB: tB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: tB ? k : n, c: ref.pointer,
+                        ldc: n)
+            for i in 0..<m { for j in 0..<n { ref[i * n + j] += bias[j] } }
+            let out = FloatBuffer(Array(repeating: .nan, count: m * n))
+            Blas.sgemm(transB: tB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: tB ? k : n, c: out.pointer,
+                       ldc: n, rowBias: bias.pointer)
+            expectClose(out.array, ref.array, atol: 1e-4, rtol: 1e-4, "\(label) m=\(m) n=\(n) k=\(k) tB=\(tB)")
+        }
+    }
+
+    /// The start-up self-check covers this kernel too: it passes here, and a kernel with one wrong element fails.
+    @Test(.enabled(if: available)) func selfCheckCoversTheKernel() {
+        #expect(BlasSetup.check(gemm: BlasSetup.ownGemmForCheck) == nil)
+        let wrong = BlasSetup.check { tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
+            BlasSetup.ownGemmForCheck(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            if m > 200 { c[3] += 0.5 }
+        }
+        #expect(wrong != nil)
     }
 
     @Test func policy() {

@@ -184,36 +184,6 @@ import TestSupport
         }
     }
 
-    /// Linear's bias fill (forward) and bias column sums (backward) split rows; the output must not depend on the
-    /// split and dBias only within rounding; `ColumnSum` alone too.
-    @Test(arguments: zip(rows, channels)) func linearBiasRowsAndColumnSums(rows R: Int, channels O: Int) {
-        var rng = SeededRNG(seed: UInt64(R) + 13)
-        let I = 9
-        let x = FloatBuffer(rng.floats(R * I)), w = FloatBuffer(rng.floats(O * I)), b = FloatBuffer(rng.floats(O))
-        let dy = FloatBuffer(rng.floats(R * O))
-        let (yN, dBN, sumN) = (FloatBuffer(count: R * O), FloatBuffer(Array(repeating: 0.5, count: O)), FloatBuffer(b.array))
-        Naive.linearForward(out: yN.pointer, input: x.pointer, weight: w.pointer, bias: b.pointer, rows: R,
-                            inFeatures: I, outFeatures: O)
-        Naive.linearBackward(dInput: nil, dWeight: nil, dBias: dBN.pointer, dOut: dy.pointer, input: x.pointer,
-                             weight: w.pointer, rows: R, inFeatures: I, outFeatures: O)
-        for r in 0..<R { for c in 0..<O { sumN[c] += dy[r * O + c] } }
-        var firstOut: [Float] = []
-        for workers in Self.workerCounts {
-            let label = "linear \(R)x\(I)→\(O) workers \(workers)"
-            let (y, dB, sum) = (FloatBuffer(count: R * O), FloatBuffer(Array(repeating: 0.5, count: O)), FloatBuffer(b.array))
-            Linear.forward(out: y.pointer, input: x.pointer, weight: w.pointer, bias: b.pointer, rows: R, inFeatures: I,
-                           outFeatures: O, workers: workers)
-            Linear.backward(dInput: nil, dWeight: nil, dBias: dB.pointer, dOut: dy.pointer, input: x.pointer,
-                            weight: w.pointer, rows: R, inFeatures: I, outFeatures: O, workers: workers)
-            ColumnSum.accumulate(out: sum.pointer, input: dy.pointer, rows: R, columns: O, workers: workers)
-            expectClose(y.array, yN.array, atol: 1e-5, rtol: 1e-5, "\(label) out")
-            expectClose(dB.array, dBN.array, atol: 1e-4, rtol: 1e-4, "\(label) dBias")
-            expectClose(sum.array, sumN.array, atol: 1e-4, rtol: 1e-4, "\(label) column sums")
-            if firstOut.isEmpty { firstOut = y.array }
-            #expect(y.array == firstOut, "\(label): output differs from 1 worker's")
-        }
-    }
-
     /// dInput, dWeight, dBias filled with `start` (backward must add to them).
     static func gradients(_ counts: Int..., start: Float) -> [FloatBuffer] {
         counts.map { FloatBuffer(Array(repeating: start, count: $0)) }

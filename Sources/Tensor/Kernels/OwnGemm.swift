@@ -1,6 +1,7 @@
 import CKernels
 import Dispatch
 import Foundation
+import Synchronization
 
 /// siamon's own AVX-512 sgemm (Sources/CKernels/gemm.c) and the policy that routes `Blas.sgemm` to it.
 ///
@@ -39,20 +40,31 @@ public enum OwnGemm {
     /// Whether `Blas.sgemm` should take this kernel for a product of this size.
     @inlinable
     public static func wants(m: Int, n: Int, k: Int) -> Bool {
-        path == .own && m * n * k >= minMultiplyAdds
+        path == .own && m * n * k >= minMultiplyAdds && !failedSelfCheck.load(ordering: .relaxed)
     }
 
-    /// C = alpha·op(A)·op(B) + beta·C on `workers` threads; false (C untouched) when the kernel refused.
+    /// Set by `BlasSetup.selfCheck()` when this kernel disagrees with the naive matmul: OpenBLAS takes over.
+    @usableFromInline static let failedSelfCheck = Atomic<Bool>(false)
+    public static var disabled: Bool {
+        get { failedSelfCheck.load(ordering: .relaxed) }
+        set { failedSelfCheck.store(newValue, ordering: .relaxed) }
+    }
+
+    /// C = alpha·op(A)·op(B) + beta·C (+ bias on every row) on `workers` threads; false (C untouched) when the
+    /// kernel refused.
     /// The split is along the dimension whose duplicated packing costs least: rows of C (every worker packs
     /// all of B), columns (every worker packs all of A), or K (workers pack disjoint parts of both and their
     /// partial products are summed in a fixed order afterwards, so results are reproducible).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: ConstFloatPtr,
                              lda: Int, b: ConstFloatPtr, ldb: Int, beta: Float, c: FloatPtr, ldc: Int,
-                             workers: Int) -> Bool {
+                             bias: ConstFloatPtr? = nil, workers: Int) -> Bool {
         let w = m * n * k < minParallelMultiplyAdds ? 1 : max(1, workers)
-        if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+        if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias) }
         let split = splitDimension(m: m, n: n, k: k, workers: w)
-        if split == .depth { return depthSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers: w) }
+        if split == .depth {
+            return depthSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, workers: w)
+        }
+        let bv = bias.map { SendableConst($0) }
         let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
         refused.initialize(repeating: false, count: w)
         defer { refused.deallocate() }
@@ -63,14 +75,16 @@ public enum OwnGemm {
                 let r = chunk(i, of: w, count: m, align: 12)
                 if r.isEmpty { return }
                 let ai = transA ? A.p + r.lowerBound : A.p + r.lowerBound * lda
-                R.p[i] = !call(transA, transB, r.count, n, k, alpha, ai, lda, B.p, ldb, beta, C.p + r.lowerBound * ldc, ldc)
+                R.p[i] = !call(transA, transB, r.count, n, k, alpha, ai, lda, B.p, ldb, beta, C.p + r.lowerBound * ldc, ldc,
+                               bv?.p)
             }
         case .columns:
             DispatchQueue.concurrentPerform(iterations: w) { i in
                 let r = chunk(i, of: w, count: n, align: 32)
                 if r.isEmpty { return }
                 let bj = transB ? B.p + r.lowerBound * ldb : B.p + r.lowerBound
-                R.p[i] = !call(transA, transB, m, r.count, k, alpha, A.p, lda, bj, ldb, beta, C.p + r.lowerBound, ldc)
+                R.p[i] = !call(transA, transB, m, r.count, k, alpha, A.p, lda, bj, ldb, beta, C.p + r.lowerBound, ldc,
+                               bv.map { $0.p + r.lowerBound })
             }
         case .depth:
             break
@@ -96,23 +110,23 @@ public enum OwnGemm {
         return edge(i)..<edge(i + 1)
     }
 
-    /// Worker 0 writes alpha·A₀B₀ + beta·C into C, the others their alpha·AᵢBᵢ into scratch; then C += Σ scratch.
+    /// Worker 0 writes alpha·A₀B₀ + beta·C (+ bias) into C, the others their alpha·AᵢBᵢ into scratch; then C += Σ scratch.
     private static func depthSplit(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                                    _ a: ConstFloatPtr, _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float,
-                                   _ c: FloatPtr, _ ldc: Int, workers w: Int) -> Bool {
+                                   _ c: FloatPtr, _ ldc: Int, _ bias: ConstFloatPtr?, workers w: Int) -> Bool {
         let scratch = FloatBuffer(count: m * n * (w - 1))
         let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
         refused.initialize(repeating: false, count: w)
         defer { refused.deallocate() }
         let A = SendableConst(a), B = SendableConst(b), C = SendablePointer(c), S = SendablePointer(scratch.pointer)
-        let R = SendablePointer(refused)
+        let R = SendablePointer(refused), bv = bias.map { SendableConst($0) }
         DispatchQueue.concurrentPerform(iterations: w) { i in
             let r = chunk(i, of: w, count: k, align: 16)
             let ap = tA ? A.p + r.lowerBound * lda : A.p + r.lowerBound
             let bp = tB ? B.p + r.lowerBound : B.p + r.lowerBound * ldb
             let done = i == 0
-                ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc)
-                : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n)
+                ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc, bv?.p)
+                : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n, nil)
             R.p[i] = !done
         }
         // A refusal happens before any write, in every worker alike (same CPU, same allocation sizes), so C is
@@ -133,8 +147,9 @@ public enum OwnGemm {
     /// One thread's product; false when the kernel refused (no AVX-512, or no memory for its packing).
     @inline(__always)
     static func call(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: ConstFloatPtr,
-                     _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int) -> Bool {
-        ck_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0
+                     _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int,
+                     _ bias: ConstFloatPtr? = nil) -> Bool {
+        ck_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias) == 0
     }
 }
 
