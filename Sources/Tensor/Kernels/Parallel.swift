@@ -68,20 +68,6 @@ public enum Parallel {
         DispatchQueue.concurrentPerform(iterations: w) { i in body(count * i / w ..< count * (i + 1) / w, i) }
     }
 
-    /// Splits the columns 0..<columns of an [R, columns] matrix into up to `workers` contiguous ranges aligned to 16
-    /// floats (a cache line), at least 16 columns each, and calls body(range) for each, concurrently; on the calling
-    /// thread below `minElementwise` elements. A reduction over rows keeps each column's sum in row order on one
-    /// thread, so its result does not depend on the worker count.
-    public static func columns(_ columns: Int, rows: Int, workers: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        guard columns > 0 else { return }
-        let w = rows * columns < minElementwise ? 1 : Swift.max(1, Swift.min(workers, columns / 16))
-        if w == 1 { body(0..<columns); return }
-        DispatchQueue.concurrentPerform(iterations: w) { i in
-            let lo = i == 0 ? 0 : (columns * i / w) & ~15, hi = i == w - 1 ? columns : (columns * (i + 1) / w) & ~15
-            body(lo..<hi)
-        }
-    }
-
     /// Adds `parts − 1` partial sums of `width` floats, laid out one after another from `partials`, into each of
     /// `targets` in part order (so the total depends on the number of parts, never on timing). A nil target
     /// skips its partials; target k's partial in part i starts at partials + (i − 1)·stride + k·width.
