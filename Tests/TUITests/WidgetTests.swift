@@ -123,4 +123,18 @@ import Testing
         #expect(b.lines[1].contains("0.250 ▁▅█"))
         #expect(b[3, 1].bg == .role(.selectedBg))
     }
+
+    @Test func runNamesKeepWhatTellsThemApart() {
+        let sweep = "ablations-a-20261127-001300"
+        #expect(RunNameFit.fit(sweep, width: 40) == sweep)
+        #expect(RunNameFit.fit(sweep, width: 20) == "ablations-a-001300")
+        #expect(RunNameFit.fit(sweep, width: 12) == "ablations-a")
+        #expect(RunNameFit.fit(sweep, width: 8) == "ablat…-a")
+        #expect(RunNameFit.fit("ablations-b-20261127-001300", width: 8) != RunNameFit.fit(sweep, width: 8))
+        // no stamp: cut in the middle; every result fits
+        #expect(RunNameFit.fit("my-long-experiment-name", width: 10) == "my-lon…ame")
+        for w in 0...30 { #expect(RunNameFit.fit(sweep, width: w).count <= w, "width \(w)") }
+        // a stamp-looking tail needs both numeric parts
+        #expect(RunNameFit.fit("run-2026112x-001300", width: 12) == "run-202…1300")
+    }
 }

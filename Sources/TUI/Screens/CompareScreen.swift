@@ -35,7 +35,7 @@ public enum CompareScreen {
         for (i, run) in runs.enumerated() {
             let role = ThemeRole.seriesPalette[colorIndex(run.name)]
             let glyph = s.monochrome ? monoGlyphs[i % monoGlyphs.count] : nil
-            legend.append(((glyph.map { String(Character($0)) } ?? "▬") + String(run.name.prefix(14)), role))
+            legend.append(((glyph.map { String(Character($0)) } ?? "▬") + RunNameFit.fit(run.name, width: 14), role))
             guard let series = s.data[run.id]?.series["loss"], !series.isEmpty, series.xMode == s.chart.xMode else { continue }
             let data: SeriesData = s.chart.smoothing ? .points(Smoothing.smoothed(series.data, weight: s.chart.smoothingWeight)) : series.data
             lines.append(ChartLine(label: run.name, role: role, data: data, glyph: glyph))

@@ -51,8 +51,7 @@ public enum RunListWidget {
         buf.set(x, r.y, run.status.glyph, Style(statusRole(run.status))); x += 2
         if let c = checked { buf.put(c ? "[x] " : "[ ] ", x: x, y: r.y, Style(c ? .hiFg : .inactiveFg)); x += 4 }
         let nw = nameWidth(r.width, checked != nil)
-        var name = run.name
-        if name.count > nw { name = String(name.prefix(nw - 1)) + "…" }
+        let name = RunNameFit.fit(run.name, width: nw)
         buf.put(name, x: x, y: r.y, maxWidth: nw, Style(run.source == .siamon ? .mainFg : .inactiveFg)); x += nw
         if r.width >= 34 { x += rightAligned(AxisScale.label(Double(run.step)), x, r.y, 6, &buf, .inactiveFg) }
         x += rightAligned(run.lastLoss.map { String(format: "%.3f", $0) } ?? "–", x, r.y, 6, &buf, .mainFg)
