@@ -28,9 +28,8 @@ public final class SiameseNetwork {
     }
 
     /// θ_target ← m·θ_target + (1 − m)·θ_online over the EMA prefix (parameters only, not BN buffers).
-    public func emaUpdate(momentum m: Float) {
-        let t = target.pointer, o = params.pointer, k = 1 - m
-        for i in 0..<layout.emaCount { t[i] = m * t[i] + k * o[i] }
+    public func emaUpdate(momentum m: Float, workers: Int = Parallel.defaultWorkers) {
+        EMA.update(target: target.pointer, online: params.pointer, count: layout.emaCount, momentum: m, workers: workers)
     }
 }
 

@@ -123,9 +123,6 @@ public enum TransformerBlock {
                                 input: ConstFloatPtr, params w: BlockParams, norm: BlockNorm, scratch s: BlockScratch) {
         let R = act.rows, D = act.dim, Hd = act.hidden, workers = Parallel.defaultWorkers
         // MLP branch: out = resid + fc2(gelu(fc1(ln2)))
-        Profile.time(.residual) {
-            s.dResid.pointer.update(from: dOut, count: R * D)
-        }
         // Scratch gradients are overwritten by their single producer (no memsets); parameter grads accumulate.
         Profile.time(.linear) {
             Linear.backward(dInput: s.dGelu.pointer, dWeight: g.fc2W, dBias: g.fc2B, dOut: dOut, input: act.gelu.pointer,
@@ -140,9 +137,10 @@ public enum TransformerBlock {
                             input: act.ln2.pointer, weight: w.fc1W, rows: R, inFeatures: D, outFeatures: Hd,
                             overwriteInput: true)
         }
+        // dResid = dOut (the skip connection) + norm2's gradient, in norm2's pass (no separate copy).
         normBackward(dInput: s.dResid.pointer, dWeight: g.norm2W, dBias: g.norm2B, dOut: s.dLn2.pointer,
                      input: act.resid.pointer, weight: w.norm2W, mean: act.mean2.pointer, rstd: act.rstd2.pointer,
-                     rows: R, dim: D, norm: norm)
+                     rows: R, dim: D, norm: norm, residual: dOut, overwrite: true)
         // Attention branch: resid = input + proj(attn(qkv(ln1)))
         Profile.time(.linear) {
             Linear.backward(dInput: s.dAttn.pointer, dWeight: g.projW, dBias: g.projB, dOut: s.dResid.pointer,
@@ -159,11 +157,10 @@ public enum TransformerBlock {
                             input: act.ln1.pointer, weight: w.qkvW, rows: R, inFeatures: D, outFeatures: 3 * D,
                             overwriteInput: true)
         }
+        // dInput += norm1's gradient, then += dResid (the skip connection), in norm1's pass.
         normBackward(dInput: dInput, dWeight: g.norm1W, dBias: g.norm1B, dOut: s.dLn1.pointer, input: input,
-                     weight: w.norm1W, mean: act.mean1.pointer, rstd: act.rstd1.pointer, rows: R, dim: D, norm: norm)
-        Profile.time(.residual) {
-            Add.accumulate(out: dInput, input: s.dResid.pointer, count: R * D)
-        }
+                     weight: w.norm1W, mean: act.mean1.pointer, rstd: act.rstd1.pointer, rows: R, dim: D, norm: norm,
+                     residual: s.dResid.pointer, overwrite: false)
     }
 
     static func normForward(out: FloatPtr, mean: FloatPtr, rstd: FloatPtr, input: ConstFloatPtr, weight: FloatPtr,
@@ -190,17 +187,19 @@ public enum TransformerBlock {
 
     static func normBackward(dInput: FloatPtr, dWeight: FloatPtr, dBias: FloatPtr, dOut: ConstFloatPtr,
                              input: ConstFloatPtr, weight: FloatPtr, mean: FloatPtr, rstd: FloatPtr,
-                             rows: Int, dim: Int, norm: BlockNorm) {
+                             rows: Int, dim: Int, norm: BlockNorm, residual: ConstFloatPtr, overwrite: Bool) {
         switch norm {
         case .layer:
             Profile.time(.layerNorm) {
                 LayerNorm.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
-                                   weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim)
+                                   weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim,
+                                   residual: residual, overwrite: overwrite)
             }
         case .batch:
             Profile.time(.batchNorm) {
                 BatchNormTokens.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
-                                         weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim)
+                                         weight: weight, mean: mean, rstd: rstd, rows: rows, channels: dim,
+                                         residual: residual, overwrite: overwrite)
             }
         }
     }

@@ -81,8 +81,11 @@ extension Workspace {
         Linear.forward(out: out, input: cols, weight: net.fixed[prefix + "patch_embed.proj.weight"].pointer,
                        bias: net.fixed[prefix + "patch_embed.proj.bias"].pointer, rows: B * N,
                        inFeatures: S.patchDim, outFeatures: D)
-        let pe = net.fixed["pos_embed"].pointer + D
-        for b in 0..<B { Add.forward(out: out + b * N * D, a: out + b * N * D, b: pe, count: N * D) }
+        // + pos_embed per sample, samples split over the workers (each call alone is below the threshold).
+        let pe = SendablePointer(net.fixed["pos_embed"].pointer + D), o = SendablePointer(out)
+        Parallel.split(count: B, parts: Parallel.workers(elements: B * N * D, requested: Parallel.defaultWorkers)) { r, _ in
+            for b in r { Add.forward(out: o.p + b * N * D, a: o.p + b * N * D, b: pe.p, count: N * D, workers: 1) }
+        }
     }
 
     /// Backward of the online branch from `dPrediction` (set by the loss). Accumulates into `net.grads`;

@@ -29,21 +29,27 @@ public final class AdamW {
     /// Restores the step counter (checkpoint resume).
     public func restore(step: Int) { self.step = step }
 
-    public func update(params: Arena, grads: Arena, lr: Float) {
+    /// One AdamW step. Elementwise, so the arena is split over `workers` threads (each walking the segments its
+    /// range overlaps); the result does not depend on the split.
+    public func update(params: Arena, grads: Arena, lr: Float, workers: Int = Parallel.defaultWorkers) {
         step += 1
-        let p = params.pointer, g = grads.pointer, mp = m.pointer, vp = v.pointer
+        let p = SendablePointer(params.pointer), g = SendablePointer(grads.pointer)
+        let mp = SendablePointer(m.pointer), vp = SendablePointer(v.pointer)
         let bc1 = 1 - pow(Double(beta1), Double(step)), bc2 = 1 - pow(Double(beta2), Double(step))
         let stepSize = Float(Double(lr) / bc1), bc2Root = Float(bc2.squareRoot())
-        let b1 = beta1, b2 = beta2, e = eps
-        // One pass per segment: decay, moments and step fused (the same operations, in the same order, as a
-        // separate decay loop followed by the Adam loop, so results are bit-identical).
-        for (r, decays) in segments {
-            let decay: Float = decays ? 1 - lr * weightDecay : 1
-            for i in r {
-                let gi = g[i]
-                let mi = b1 * mp[i] + (1 - b1) * gi, vi = b2 * vp[i] + (1 - b2) * gi * gi
-                mp[i] = mi; vp[i] = vi
-                p[i] = p[i] * decay - stepSize * mi / (vi.squareRoot() / bc2Root + e)
+        let b1 = beta1, b2 = beta2, e = eps, wd = weightDecay, segments = segments
+        Parallel.elementwise(count: segments.last?.range.upperBound ?? 0, workers: workers) { part in
+            // One pass per segment: decay, moments and step fused (the same operations, in the same order, as a
+            // separate decay loop followed by the Adam loop, so results are bit-identical).
+            for (r, decays) in segments where r.overlaps(part) {
+                let decay: Float = decays ? 1 - lr * wd : 1
+                let (p, g, mp, vp) = (p.p, g.p, mp.p, vp.p)
+                for i in r.clamped(to: part) {
+                    let gi = g[i]
+                    let mi = b1 * mp[i] + (1 - b1) * gi, vi = b2 * vp[i] + (1 - b2) * gi * gi
+                    mp[i] = mi; vp[i] = vi
+                    p[i] = p[i] * decay - stepSize * mi / (vi.squareRoot() / bc2Root + e)
+                }
             }
         }
     }

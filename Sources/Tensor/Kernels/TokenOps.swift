@@ -1,21 +1,36 @@
 /// Small elementwise and token-row ops: residual add, scaling, mean over tokens, gather/scatter of rows.
 
+/// Calls on more than `Parallel.minElementwise` elements are split over `workers` threads (elementwise, so the
+/// results do not depend on the split).
 public enum Add {
     /// out = a + b. out may alias a or b.
-    public static func forward(out: FloatPtr, a: ConstFloatPtr, b: ConstFloatPtr, count: Int) {
-        for i in 0..<count { out[i] = a[i] + b[i] }
+    public static func forward(out: FloatPtr, a: ConstFloatPtr, b: ConstFloatPtr, count: Int,
+                               workers: Int = Parallel.defaultWorkers) {
+        let o = SendablePointer(out), x = SendablePointer(a), y = SendablePointer(b)
+        Parallel.elementwise(count: count, workers: workers) { r in
+            let o = o.p, x = x.p, y = y.p
+            for i in r { o[i] = x[i] + y[i] }
+        }
     }
 
     /// out += input (residual backward, or adding a gradient into a sum).
-    public static func accumulate(out: FloatPtr, input: ConstFloatPtr, count: Int) {
-        for i in 0..<count { out[i] += input[i] }
+    public static func accumulate(out: FloatPtr, input: ConstFloatPtr, count: Int, workers: Int = Parallel.defaultWorkers) {
+        let o = SendablePointer(out), x = SendablePointer(input)
+        Parallel.elementwise(count: count, workers: workers) { r in
+            let o = o.p, x = x.p
+            for i in r { o[i] += x[i] }
+        }
     }
 }
 
 public enum Scale {
     /// x *= factor.
-    public static func inPlace(_ x: FloatPtr, count: Int, factor: Float) {
-        for i in 0..<count { x[i] *= factor }
+    public static func inPlace(_ x: FloatPtr, count: Int, factor: Float, workers: Int = Parallel.defaultWorkers) {
+        let p = SendablePointer(x)
+        Parallel.elementwise(count: count, workers: workers) { r in
+            let x = p.p
+            for i in r { x[i] *= factor }
+        }
     }
 }
 

@@ -53,4 +53,18 @@ extension Naive {
     public static func addForward(out: FloatPtr, a: ConstFloatPtr, b: ConstFloatPtr, count: Int) {
         for i in 0..<count { out[i] = a[i] + b[i] }
     }
+
+    public static func addAccumulate(out: FloatPtr, input: ConstFloatPtr, count: Int) {
+        for i in 0..<count { out[i] = Float(Double(out[i]) + Double(input[i])) }
+    }
+
+    public static func scale(_ x: FloatPtr, count: Int, factor: Float) {
+        for i in 0..<count { x[i] = Float(Double(x[i]) * Double(factor)) }
+    }
+
+    /// target = m·target + (1 − m)·online, in Double.
+    public static func ema(target: FloatPtr, online: ConstFloatPtr, count: Int, momentum m: Float) {
+        let md = Double(m)
+        for i in 0..<count { target[i] = Float(md * Double(target[i]) + (1 - md) * Double(online[i])) }
+    }
 }
