@@ -114,11 +114,12 @@ static void kernel_12x32(long kc, const float *pa, const float *pb, float *tile)
 #undef STORE
 }
 
-// C[rows, cols] = alpha·tile + beta·C + bias (first K block; beta = 0 never reads C, so NaNs in C do not leak;
-// bias, when not NULL, is added to every row), or C += alpha·tile (later K blocks).
+// C[rows, cols] = alpha·tile + beta·C + bias + X (first K block; beta = 0 never reads C, so NaNs in C do not
+// leak; bias, when not NULL, is added to every row; X, when not NULL, is a matrix laid out like C, e.g. the
+// residual stream a Linear's output is added to), or C += alpha·tile (later K blocks).
 __attribute__((target("avx512f,avx512vl,avx2,fma")))
 static void update_c(float *c, long ldc, const float *tile, long rows, long cols, float alpha, float beta,
-                     const float *bias, int first) {
+                     const float *bias, const float *x, int first) {
     __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
     __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -132,6 +133,10 @@ static void update_c(float *c, long ldc, const float *tile, long rows, long cols
             __m512 s = first ? vb : _mm512_set1_ps(1);
             t0 = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(m0, cr), t0);
             t1 = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(m1, cr + 16), t1);
+        }
+        if (first && x) {
+            t0 = _mm512_add_ps(t0, _mm512_maskz_loadu_ps(m0, x + r * ldc));
+            t1 = _mm512_add_ps(t1, _mm512_maskz_loadu_ps(m1, x + r * ldc + 16));
         }
         _mm512_mask_storeu_ps(cr, m0, t0);
         _mm512_mask_storeu_ps(cr + 16, m1, t1);
@@ -155,13 +160,14 @@ static void prefetch_c(const float *c, long ldc, long rows, long cols) {
 int ck_sgemm_available(void) { return ck_max_isa_level() >= 3; }
 
 int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
-             const float *b, long ldb, float beta, float *c, long ldc, const float *bias) {
+             const float *b, long ldb, float beta, float *c, long ldc, const float *bias, const float *addend) {
     if (!ck_sgemm_available()) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {   // C = beta·C + bias (beta = 0 writes without reading C)
         for (long i = 0; i < m; i++)
             for (long j = 0; j < n; j++)
-                c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0);
+                c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0)
+                                 + (addend ? addend[i * ldc + j] : 0);
         return 0;
     }
     long ncMax = n < NC ? n : NC;
@@ -184,9 +190,11 @@ int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const 
                     for (long ir = 0; ir < mc; ir += MR) {
                         long rows = mc - ir < MR ? mc - ir : MR;
                         float *ct = c + (i0 + ir) * ldc + j0 + jr;
+                        const float *xt = addend && p0 == 0 ? addend + (i0 + ir) * ldc + j0 + jr : NULL;
                         prefetch_c(ct, ldc, rows, cols);
+                        if (xt) prefetch_c(xt, ldc, rows, cols);
                         kernel_12x32(kc, pa + ir * kc, pb + jr * kc, tile);
-                        update_c(ct, ldc, tile, rows, cols, alpha, beta, bias ? bias + j0 + jr : NULL, p0 == 0);
+                        update_c(ct, ldc, tile, rows, cols, alpha, beta, bias ? bias + j0 + jr : NULL, xt, p0 == 0);
                     }
                 }
             }
@@ -198,9 +206,9 @@ int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const 
 #else
 int ck_sgemm_available(void) { return 0; }
 int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
-             const float *b, long ldb, float beta, float *c, long ldc, const float *bias) {
+             const float *b, long ldb, float beta, float *c, long ldc, const float *bias, const float *addend) {
     (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b; (void)ldb;
-    (void)beta; (void)c; (void)ldc; (void)bias;
+    (void)beta; (void)c; (void)ldc; (void)bias; (void)addend;
     return -1;
 }
 #endif

@@ -31,19 +31,25 @@ public enum Blas {
                    beta: beta, c: c, ldc: ldc)
     }
 
-    /// C[M,N] = op(A)·op(B) + bias, the bias [N] added to every row (Linear's forward). siamon's own GEMM adds it
-    /// in its epilogue; OpenBLAS and the naive fallback get C pre-filled with the bias and beta = 1.
+    /// C[M,N] = op(A)·op(B) + bias (+ addend), the bias [N] added to every row and the addend, when given, a matrix
+    /// laid out like C (row stride ldc) that must not alias it (Linear's forward onto the residual stream).
+    /// siamon's own GEMM adds both in its epilogue; OpenBLAS and the naive fallback get C pre-filled with them and
+    /// beta = 1.
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a: ConstFloatPtr,
-                             lda: Int, b: ConstFloatPtr, ldb: Int, c: FloatPtr, ldc: Int, rowBias: ConstFloatPtr) {
+                             lda: Int, b: ConstFloatPtr, ldb: Int, c: FloatPtr, ldc: Int, rowBias: ConstFloatPtr,
+                             addend: ConstFloatPtr? = nil) {
         if m == 0 || n == 0 { return }
         if !naiveFallback.load(ordering: .relaxed), k > 0, OwnGemm.wants(m: m, n: n, k: k) {
             if OwnGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
-                             beta: 0, c: c, ldc: ldc, bias: rowBias, workers: threads) {
+                             beta: 0, c: c, ldc: ldc, bias: rowBias, addend: addend, workers: threads) {
                 Profile.countGemm(m: m, n: n, k: k)
                 return
             }
         }
-        for r in 0..<m { (c + r * ldc).update(from: rowBias, count: n) }
+        for r in 0..<m {
+            let row = c + r * ldc
+            if let addend { for j in 0..<n { row[j] = addend[r * ldc + j] + rowBias[j] } } else { row.update(from: rowBias, count: n) }
+        }
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: c, ldc: ldc)
     }
 

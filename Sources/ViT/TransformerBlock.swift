@@ -92,12 +92,10 @@ public enum TransformerBlock {
             Attention.forward(out: act.attnOut.pointer, att: act.att.pointer, qkv: act.qkv.pointer,
                               batch: act.batch, tokens: act.tokens, dim: D, heads: act.heads)
         }
+        // The residual adds ride in the GEMM epilogue (Linear's `residual:`): resid = proj(attnOut) + input.
         Profile.time(.linear) {
             Linear.forward(out: act.resid.pointer, input: act.attnOut.pointer, weight: w.projW, bias: w.projB,
-                           rows: R, inFeatures: D, outFeatures: D)
-        }
-        Profile.time(.residual) {
-            Add.forward(out: act.resid.pointer, a: act.resid.pointer, b: input, count: R * D)
+                           rows: R, inFeatures: D, outFeatures: D, residual: input)
         }
         normForward(out: act.ln2.pointer, mean: act.mean2.pointer, rstd: act.rstd2.pointer, input: act.resid.pointer,
                     weight: w.norm2W, bias: w.norm2B, rows: R, dim: D, norm: norm,
@@ -111,10 +109,7 @@ public enum TransformerBlock {
         }
         Profile.time(.linear) {
             Linear.forward(out: out, input: act.gelu.pointer, weight: w.fc2W, bias: w.fc2B,
-                           rows: R, inFeatures: Hd, outFeatures: D)
-        }
-        Profile.time(.residual) {
-            Add.forward(out: out, a: out, b: act.resid.pointer, count: R * D)
+                           rows: R, inFeatures: Hd, outFeatures: D, residual: act.resid.pointer)
         }
     }
 

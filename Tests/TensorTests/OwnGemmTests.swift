@@ -22,14 +22,18 @@ import TestSupport
             let start = beta == 0 ? Array(repeating: Float.nan, count: m * ldc) : rng.floats(m * ldc)
             let (cOwn, cRef) = (FloatBuffer(start), FloatBuffer(start))
             let bias = rng.size(2) == 1 ? FloatBuffer(rng.floats(n)) : nil
+            let addend = rng.size(2) == 1 ? FloatBuffer(rng.floats(m * ldc)) : nil
             let done = OwnGemm.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
                                      b: b.pointer, ldb: ldb, beta: beta, c: cOwn.pointer, ldc: ldc,
-                                     bias: bias.map { UnsafePointer($0.pointer) }, workers: workers)
+                                     bias: bias.map { UnsafePointer($0.pointer) },
+                                     addend: addend.map { UnsafePointer($0.pointer) }, workers: workers)
             Naive.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda, b: b.pointer,
                         ldb: ldb, beta: beta, c: cRef.pointer, ldc: ldc)
             if let bias { for i in 0..<m { for j in 0..<n { cRef[i * ldc + j] += bias[j] } } }
+            if let addend { for i in 0..<m { for j in 0..<n { cRef[i * ldc + j] += addend[i * ldc + j] } } }
             #expect(done, "\(label): the kernel refused")
-            let shape = "\(label) m=\(m) n=\(n) k=\(k) tA=\(tA) tB=\(tB) alpha=\(alpha) beta=\(beta) bias=\(bias != nil)"
+            let shape = "\(label) m=\(m) n=\(n) k=\(k) tA=\(tA) tB=\(tB) alpha=\(alpha) beta=\(beta) bias=\(bias != nil) "
+                + "addend=\(addend != nil)"
             // Only the m×n window is defined; the padding columns of each C row must be left as they were.
             let (own, ref) = (cOwn.array, cRef.array)
             var (wOwn, wRef, padOK): ([Float], [Float], Bool) = ([], [], true)
@@ -54,7 +58,7 @@ import TestSupport
         #expect(d.array == [0.5, 1, 1.5, 2])
     }
 
-    /// Linear's entry: C = op(A)·op(B) + row bias, through whichever GEMM this process uses and through the
+    /// Linear's entry: C = op(A)·op(B) + row bias (+ a residual matrix), through whichever GEMM this process uses and through the
     /// naive fallback (which pre-fills C with the bias), both against the naive product plus the bias.
     @Test func rowBiasEntryMatchesNaive() {
         propertyCheck("sgemm rowBias", cases: 12) { rng, label in
@@ -63,10 +67,11 @@ import TestSupport
             let ref = FloatBuffer(count: m * n)
             Naive.sgemm(transB: tB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: tB ? k : n, c: ref.pointer,
                         ldc: n)
-            for i in 0..<m { for j in 0..<n { ref[i * n + j] += bias[j] } }
+            let addend = rng.size(2) == 1 ? FloatBuffer(rng.floats(m * n)) : nil
+            for i in 0..<m { for j in 0..<n { ref[i * n + j] += bias[j] + (addend?[i * n + j] ?? 0) } }
             let out = FloatBuffer(Array(repeating: .nan, count: m * n))
             Blas.sgemm(transB: tB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: tB ? k : n, c: out.pointer,
-                       ldc: n, rowBias: bias.pointer)
+                       ldc: n, rowBias: bias.pointer, addend: addend.map { UnsafePointer($0.pointer) })
             expectClose(out.array, ref.array, atol: 1e-4, rtol: 1e-4, "\(label) m=\(m) n=\(n) k=\(k) tB=\(tB)")
         }
     }

@@ -43,10 +43,11 @@ void ck_attention_backward_head(int level, float *dq, float *dk, float *dv, cons
 
 /// 1 when ck_sgemm can run here (the CPU has AVX-512 F/BW/DQ/VL), else 0.
 int ck_sgemm_available(void);
-/// C[m,n] = alpha·op(A)·op(B) + beta·C (+ bias[j] on every row when bias ≠ NULL), row-major, op = transpose
-/// when trans* ≠ 0; one thread. beta = 0 never reads C. Returns 0, or −1 when the CPU lacks AVX-512 and −2 when the packing buffers cannot be allocated
+/// C[m,n] = alpha·op(A)·op(B) + beta·C (+ bias[j] on every row when bias ≠ NULL) (+ addend[i][j] when addend ≠
+/// NULL, row stride ldc, not aliasing C), row-major, op = transpose when trans* ≠ 0; one thread. beta = 0 never
+/// reads C. Returns 0, or −1 when the CPU lacks AVX-512 and −2 when the packing buffers cannot be allocated
 /// (both before C is touched: the caller falls back to OpenBLAS on any non-zero).
 int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
-             const float *b, long ldb, float beta, float *c, long ldc, const float *bias);
+             const float *b, long ldb, float beta, float *c, long ldc, const float *bias, const float *addend);
 
 #endif

@@ -3,14 +3,17 @@ import Dispatch
 /// Linear layer with PyTorch's weight layout: out = input · Wᵀ + b.
 /// Shapes: input [R, I], weight [O, I] (out × in), bias [O], out [R, O]. R = rows (B·L tokens).
 public enum Linear {
-    /// out = input · weightᵀ + bias. Overwrites `out`.
+    /// out = input · weightᵀ + bias (+ residual [R, O], which must not alias out). Overwrites `out`. With a bias,
+    /// the bias and the residual are added in the GEMM's epilogue (one pass over out instead of three).
     public static func forward(out: FloatPtr, input: ConstFloatPtr, weight: ConstFloatPtr, bias: ConstFloatPtr?,
-                               rows: Int, inFeatures: Int, outFeatures: Int) {
+                               rows: Int, inFeatures: Int, outFeatures: Int, residual: ConstFloatPtr? = nil) {
         let (R, I, O) = (rows, inFeatures, outFeatures)
         if let bias {
-            Blas.sgemm(transB: true, m: R, n: O, k: I, a: input, lda: I, b: weight, ldb: I, c: out, ldc: O, rowBias: bias)
+            Blas.sgemm(transB: true, m: R, n: O, k: I, a: input, lda: I, b: weight, ldb: I, c: out, ldc: O, rowBias: bias,
+                       addend: residual)
         } else {
             Blas.sgemm(transB: true, m: R, n: O, k: I, a: input, lda: I, b: weight, ldb: I, c: out, ldc: O)
+            if let residual { Add.forward(out: out, a: out, b: residual, count: R * O) }
         }
     }
 

@@ -50,21 +50,21 @@ public enum OwnGemm {
         set { failedSelfCheck.store(newValue, ordering: .relaxed) }
     }
 
-    /// C = alpha·op(A)·op(B) + beta·C (+ bias on every row) on `workers` threads; false (C untouched) when the
-    /// kernel refused.
+    /// C = alpha·op(A)·op(B) + beta·C (+ bias on every row) (+ addend, laid out like C) on `workers` threads;
+    /// false (C untouched) when the kernel refused.
     /// The split is along the dimension whose duplicated packing costs least: rows of C (every worker packs
     /// all of B), columns (every worker packs all of A), or K (workers pack disjoint parts of both and their
     /// partial products are summed in a fixed order afterwards, so results are reproducible).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: ConstFloatPtr,
                              lda: Int, b: ConstFloatPtr, ldb: Int, beta: Float, c: FloatPtr, ldc: Int,
-                             bias: ConstFloatPtr? = nil, workers: Int) -> Bool {
+                             bias: ConstFloatPtr? = nil, addend: ConstFloatPtr? = nil, workers: Int) -> Bool {
         let w = m * n * k < minParallelMultiplyAdds ? 1 : max(1, workers)
-        if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias) }
+        if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) }
         let split = splitDimension(m: m, n: n, k: k, workers: w)
         if split == .depth {
-            return depthSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, workers: w)
+            return depthSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend, workers: w)
         }
-        let bv = bias.map { SendableConst($0) }
+        let bv = bias.map { SendableConst($0) }, xv = addend.map { SendableConst($0) }
         let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
         refused.initialize(repeating: false, count: w)
         defer { refused.deallocate() }
@@ -76,7 +76,7 @@ public enum OwnGemm {
                 if r.isEmpty { return }
                 let ai = transA ? A.p + r.lowerBound : A.p + r.lowerBound * lda
                 R.p[i] = !call(transA, transB, r.count, n, k, alpha, ai, lda, B.p, ldb, beta, C.p + r.lowerBound * ldc, ldc,
-                               bv?.p)
+                               bv?.p, xv.map { $0.p + r.lowerBound * ldc })
             }
         case .columns:
             DispatchQueue.concurrentPerform(iterations: w) { i in
@@ -84,7 +84,7 @@ public enum OwnGemm {
                 if r.isEmpty { return }
                 let bj = transB ? B.p + r.lowerBound * ldb : B.p + r.lowerBound
                 R.p[i] = !call(transA, transB, m, r.count, k, alpha, A.p, lda, bj, ldb, beta, C.p + r.lowerBound, ldc,
-                               bv.map { $0.p + r.lowerBound })
+                               bv.map { $0.p + r.lowerBound }, xv.map { $0.p + r.lowerBound })
             }
         case .depth:
             break
@@ -110,23 +110,24 @@ public enum OwnGemm {
         return edge(i)..<edge(i + 1)
     }
 
-    /// Worker 0 writes alpha·A₀B₀ + beta·C (+ bias) into C, the others their alpha·AᵢBᵢ into scratch; then C += Σ scratch.
+    /// Worker 0 writes alpha·A₀B₀ + beta·C (+ bias + addend) into C, the others their alpha·AᵢBᵢ into scratch; then C += Σ scratch.
     private static func depthSplit(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                                    _ a: ConstFloatPtr, _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float,
-                                   _ c: FloatPtr, _ ldc: Int, _ bias: ConstFloatPtr?, workers w: Int) -> Bool {
+                                   _ c: FloatPtr, _ ldc: Int, _ bias: ConstFloatPtr?, _ addend: ConstFloatPtr?,
+                                   workers w: Int) -> Bool {
         let scratch = FloatBuffer(count: m * n * (w - 1))
         let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
         refused.initialize(repeating: false, count: w)
         defer { refused.deallocate() }
         let A = SendableConst(a), B = SendableConst(b), C = SendablePointer(c), S = SendablePointer(scratch.pointer)
-        let R = SendablePointer(refused), bv = bias.map { SendableConst($0) }
+        let R = SendablePointer(refused), bv = bias.map { SendableConst($0) }, xv = addend.map { SendableConst($0) }
         DispatchQueue.concurrentPerform(iterations: w) { i in
             let r = chunk(i, of: w, count: k, align: 16)
             let ap = tA ? A.p + r.lowerBound * lda : A.p + r.lowerBound
             let bp = tB ? B.p + r.lowerBound : B.p + r.lowerBound * ldb
             let done = i == 0
-                ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc, bv?.p)
-                : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n, nil)
+                ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc, bv?.p, xv?.p)
+                : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n, nil, nil)
             R.p[i] = !done
         }
         // A refusal happens before any write, in every worker alike (same CPU, same allocation sizes), so C is
@@ -148,8 +149,8 @@ public enum OwnGemm {
     @inline(__always)
     static func call(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: ConstFloatPtr,
                      _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int,
-                     _ bias: ConstFloatPtr? = nil) -> Bool {
-        ck_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias) == 0
+                     _ bias: ConstFloatPtr? = nil, _ addend: ConstFloatPtr? = nil) -> Bool {
+        ck_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) == 0
     }
 }
 
