@@ -15,8 +15,8 @@ struct Bench: ParsableCommand {
             (see StepFlops); the sgemm peak is measured in the same run. Lists (--batch 64,128 --threads 1,2) \
             run every combination, each in its own process (peak RSS is per process); with --json each prints \
             one JSON object per line. The sgemm peak is the faster of OpenBLAS and siamon's own AVX-512 GEMM \
-            when the step uses the latter (it does where OpenBLAS's core has no AVX-512 kernels on an AVX-512 \
-            CPU); SIAMON_GEMM=openblas|own forces a side for A/B runs.
+            when the step uses the latter (the default on CPUs with AVX-512); SIAMON_GEMM=openblas|own forces a \
+            side for A/B runs.
             """)
 
     @OptionGroup var config: ConfigOptions

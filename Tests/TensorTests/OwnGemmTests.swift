@@ -87,13 +87,14 @@ import TestSupport
     }
 
     @Test func policy() {
-        // auto: own only when OpenBLAS's core has no AVX-512 kernels
+        // default (unset or auto): own wherever the kernel runs, whatever OpenBLAS's core
         #expect(OwnGemm.choose(setting: nil, kernelAvailable: true, openBLASCore: "Haswell") == .own)
         #expect(OwnGemm.choose(setting: nil, kernelAvailable: true, openBLASCore: "Prescott") == .own)
-        #expect(OwnGemm.choose(setting: "auto", kernelAvailable: true, openBLASCore: "SkylakeX") == .openblas)
-        #expect(OwnGemm.choose(setting: nil, kernelAvailable: true, openBLASCore: "Cooperlake") == .openblas)
+        #expect(OwnGemm.choose(setting: "auto", kernelAvailable: true, openBLASCore: "SkylakeX") == .own)
+        #expect(OwnGemm.choose(setting: nil, kernelAvailable: true, openBLASCore: "Cooperlake") == .own)
         // explicit settings, case-insensitive; never own without the kernel
         #expect(OwnGemm.choose(setting: "OWN", kernelAvailable: true, openBLASCore: "SkylakeX") == .own)
+        #expect(OwnGemm.choose(setting: "OpenBLAS", kernelAvailable: true, openBLASCore: "SkylakeX") == .openblas)
         #expect(OwnGemm.choose(setting: "openblas", kernelAvailable: true, openBLASCore: "Haswell") == .openblas)
         #expect(OwnGemm.choose(setting: "own", kernelAvailable: false, openBLASCore: "Haswell") == .openblas)
         #expect(OwnGemm.choose(setting: nil, kernelAvailable: false, openBLASCore: "Prescott") == .openblas)
