@@ -4,8 +4,8 @@ import Synchronization
 /// The only door to cblas. Row-major everywhere; `transA`/`transB` say whether A or B is read transposed.
 public enum Blas {
     /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
-    /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct). On an AVX-512 CPU
-    /// whose OpenBLAS core has no AVX-512 kernels, products big enough go to `OwnGemm` (see there).
+    /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct). On an AVX-512 CPU,
+    /// products big enough go to `OwnGemm` (see there) unless SIAMON_GEMM=openblas.
     @inlinable
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,

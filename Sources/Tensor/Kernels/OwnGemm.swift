@@ -18,7 +18,7 @@ public enum OwnGemm {
 
     /// The decision, apart from the process so tests cover it: `own` needs the kernel (an AVX-512 CPU) and is
     /// the default there; `openblas` only when asked for.
-    public static func choose(setting: String?, kernelAvailable: Bool, openBLASCore: String) -> Path {
+    public static func choose(setting: String?, kernelAvailable: Bool) -> Path {
         guard kernelAvailable else { return .openblas }
         return setting?.lowercased() == "openblas" ? .openblas : .own
     }
@@ -28,7 +28,7 @@ public enum OwnGemm {
 
     /// This process's path, decided on first use.
     public static let path: Path = choose(setting: ProcessInfo.processInfo.environment["SIAMON_GEMM"],
-                                          kernelAvailable: kernelAvailable, openBLASCore: Blas.coreName)
+                                          kernelAvailable: kernelAvailable)
 
     /// Below this many multiply-adds OpenBLAS's small-matrix paths win (a 13×45×300 product ran at 52 against
     /// 34 GFLOP/s): packing a 12×32 tile for a handful of rows costs more than it saves.
