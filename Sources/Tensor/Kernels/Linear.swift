@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Linear layer with PyTorch's weight layout: out = input · Wᵀ + b.
 /// Shapes: input [R, I], weight [O, I] (out × in), bias [O], out [R, O]. R = rows (B·L tokens).
 public enum Linear {
@@ -43,13 +41,9 @@ public enum Linear {
 public enum ColumnSum {
     public static func accumulate(out: FloatPtr, input: ConstFloatPtr, rows: Int, columns: Int,
                                   workers: Int = Parallel.defaultWorkers) {
-        let w = rows * columns < Parallel.minElementwise ? 1 : Swift.max(1, Swift.min(workers, columns / 16))
-        if w == 1 { sum(out, input, rows, columns, 0..<columns); return }
-        let o = SendablePointer(out), x = SendablePointer(UnsafeMutablePointer(mutating: input))
-        DispatchQueue.concurrentPerform(iterations: w) { i in
-            let lo = i == 0 ? 0 : (columns * i / w) & ~15, hi = i == w - 1 ? columns : (columns * (i + 1) / w) & ~15
-            sum(o.p, x.p, rows, columns, lo..<hi)
-        }
+        let parts = Swift.min(Parallel.workers(elements: rows * columns, requested: workers), Swift.max(1, columns / 16))
+        let o = SendablePointer(out), x = SendablePointer(input)
+        Parallel.split(count: columns, parts: parts) { cols, _ in sum(o.p, x.p, rows, columns, cols) }
     }
 
     private static func sum(_ out: FloatPtr, _ input: ConstFloatPtr, _ rows: Int, _ columns: Int, _ cols: Range<Int>) {

@@ -59,36 +59,38 @@ public enum OwnGemm {
                              bias: ConstFloatPtr? = nil, addend: ConstFloatPtr? = nil, workers: Int) -> Bool {
         let w = m * n * k < minParallelMultiplyAdds ? 1 : max(1, workers)
         if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) }
-        let split = splitDimension(m: m, n: n, k: k, workers: w)
-        if split == .depth {
-            return depthSplit(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend, workers: w)
-        }
-        let bv = bias.map { SendableConst($0) }, xv = addend.map { SendableConst($0) }
-        let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
-        refused.initialize(repeating: false, count: w)
-        defer { refused.deallocate() }
-        let A = SendableConst(a), B = SendableConst(b), C = SendablePointer(c), R = SendablePointer(refused)
-        switch split {
+        let A = SendablePointer(a), B = SendablePointer(b), C = SendablePointer(c)
+        let bv = bias.map { SendablePointer($0) }, xv = addend.map { SendablePointer($0) }
+        switch splitDimension(m: m, n: n, k: k, workers: w) {
         case .rows:
-            DispatchQueue.concurrentPerform(iterations: w) { i in
+            return allSucceed(w) { i in
                 let r = chunk(i, of: w, count: m, align: 12)
-                if r.isEmpty { return }
+                if r.isEmpty { return true }
                 let ai = transA ? A.p + r.lowerBound : A.p + r.lowerBound * lda
-                R.p[i] = !call(transA, transB, r.count, n, k, alpha, ai, lda, B.p, ldb, beta, C.p + r.lowerBound * ldc, ldc,
-                               bv?.p, xv.map { $0.p + r.lowerBound * ldc })
+                return call(transA, transB, r.count, n, k, alpha, ai, lda, B.p, ldb, beta, C.p + r.lowerBound * ldc, ldc,
+                            bv?.p, xv.map { $0.p + r.lowerBound * ldc })
             }
         case .columns:
-            DispatchQueue.concurrentPerform(iterations: w) { i in
+            return allSucceed(w) { i in
                 let r = chunk(i, of: w, count: n, align: 32)
-                if r.isEmpty { return }
+                if r.isEmpty { return true }
                 let bj = transB ? B.p + r.lowerBound * ldb : B.p + r.lowerBound
-                R.p[i] = !call(transA, transB, m, r.count, k, alpha, A.p, lda, bj, ldb, beta, C.p + r.lowerBound, ldc,
-                               bv.map { $0.p + r.lowerBound }, xv.map { $0.p + r.lowerBound })
+                return call(transA, transB, m, r.count, k, alpha, A.p, lda, bj, ldb, beta, C.p + r.lowerBound, ldc,
+                            bv.map { $0.p + r.lowerBound }, xv.map { $0.p + r.lowerBound })
             }
         case .depth:
-            break
+            return depthSplit(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bv, xv, workers: w)
         }
-        return !UnsafeBufferPointer(start: refused, count: w).contains(true)
+    }
+
+    /// Runs body(0..<w) concurrently; true when every call returned true.
+    private static func allSucceed(_ w: Int, _ body: @Sendable (Int) -> Bool) -> Bool {
+        let ok = UnsafeMutablePointer<Bool>.allocate(capacity: w)
+        ok.initialize(repeating: false, count: w)
+        defer { ok.deallocate() }
+        let flags = SendablePointer(ok)
+        DispatchQueue.concurrentPerform(iterations: w) { i in flags.p[i] = body(i) }
+        return !UnsafeBufferPointer(start: ok, count: w).contains(false)
     }
 
     enum Split: Equatable { case rows, columns, depth }
@@ -109,36 +111,31 @@ public enum OwnGemm {
         return edge(i)..<edge(i + 1)
     }
 
-    /// Worker 0 writes alpha·A₀B₀ + beta·C (+ bias + addend) into C, the others their alpha·AᵢBᵢ into scratch; then C += Σ scratch.
+    /// Worker 0 writes alpha·A₀B₀ + beta·C (+ bias + addend) into C, the others their alpha·AᵢBᵢ into scratch
+    /// (written with beta = 0, so it needs no clearing); then C += Σ scratch in worker order.
     private static func depthSplit(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-                                   _ a: ConstFloatPtr, _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float,
-                                   _ c: FloatPtr, _ ldc: Int, _ bias: ConstFloatPtr?, _ addend: ConstFloatPtr?,
-                                   workers w: Int) -> Bool {
-        let scratch = FloatBuffer(count: m * n * (w - 1))
-        let refused = UnsafeMutablePointer<Bool>.allocate(capacity: w)
-        refused.initialize(repeating: false, count: w)
-        defer { refused.deallocate() }
-        let A = SendableConst(a), B = SendableConst(b), C = SendablePointer(c), S = SendablePointer(scratch.pointer)
-        let R = SendablePointer(refused), bv = bias.map { SendableConst($0) }, xv = addend.map { SendableConst($0) }
-        DispatchQueue.concurrentPerform(iterations: w) { i in
+                                   _ A: SendablePointer<Float>, _ lda: Int, _ B: SendablePointer<Float>, _ ldb: Int,
+                                   _ beta: Float, _ C: SendablePointer<Float>, _ ldc: Int, _ bv: SendablePointer<Float>?,
+                                   _ xv: SendablePointer<Float>?, workers w: Int) -> Bool {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: m * n * (w - 1))
+        defer { scratch.deallocate() }
+        let S = SendablePointer(scratch)
+        let done = allSucceed(w) { i in
             let r = chunk(i, of: w, count: k, align: 16)
             let ap = tA ? A.p + r.lowerBound * lda : A.p + r.lowerBound
             let bp = tB ? B.p + r.lowerBound : B.p + r.lowerBound * ldb
-            let done = i == 0
+            return i == 0
                 ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc, bv?.p, xv?.p)
                 : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n, nil, nil)
-            R.p[i] = !done
         }
         // A refusal happens before any write, in every worker alike (same CPU, same allocation sizes), so C is
         // either untouched or fully written here.
-        guard !UnsafeBufferPointer(start: refused, count: w).contains(true) else { return false }
-        withExtendedLifetime(scratch) {
-            for part in 0..<(w - 1) {
-                let s = scratch.pointer + part * m * n
-                for i in 0..<m {
-                    let row = c + i * ldc, src = s + i * n
-                    for j in 0..<n { row[j] += src[j] }
-                }
+        guard done else { return false }
+        for part in 0..<(w - 1) {
+            let s = scratch + part * m * n
+            for i in 0..<m {
+                let row = C.p + i * ldc, src = s + i * n
+                for j in 0..<n { row[j] += src[j] }
             }
         }
         return true
@@ -151,10 +148,4 @@ public enum OwnGemm {
                      _ bias: ConstFloatPtr? = nil, _ addend: ConstFloatPtr? = nil) -> Bool {
         ck_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) == 0
     }
-}
-
-/// A read-only pointer that may cross into `concurrentPerform`'s closure.
-struct SendableConst<T>: @unchecked Sendable {
-    let p: UnsafePointer<T>
-    init(_ p: UnsafePointer<T>) { self.p = p }
 }
