@@ -30,10 +30,11 @@ let package = Package(
         .target(name: "CKernels", path: "Sources/CKernels", exclude: ["math.inc", "attention.inc"], cSettings: [.unsafeFlags(["-O2", "-Wno-psabi"])]),
 
         // Core
+        .target(name: "RunCore"),  // the shared vocabulary: StepReport, ReportSink, RunStatus, RunEvent, RunCommand, RunName
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimizedInDebug),
         .target(name: "ViT", dependencies: ["Tensor"], swiftSettings: optimizedInDebug),
-        .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb", "CTrap"], swiftSettings: optimizedInDebug),
-        .target(name: "MetricsStore", dependencies: ["SiamTrain", "CSQLite"]),
+        .target(name: "SiamTrain", dependencies: ["RunCore", "ViT", "Tensor", "CZlib", "CStb", "CTrap"], swiftSettings: optimizedInDebug),
+        .target(name: "MetricsStore", dependencies: ["RunCore", "Tensor", "CSQLite"]),
 
         // App
         .target(name: "TUI", dependencies: ["MetricsStore", "SiamTrain", "ViT"]),

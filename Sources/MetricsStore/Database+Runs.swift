@@ -1,5 +1,5 @@
 import Foundation
-import SiamTrain
+import RunCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,11 +14,11 @@ public let storeHostName: String = {
 // MARK: - Creating runs and changing their status
 extension MetricsDatabase {
     /// Creates a run owned by this process (status running, writerPid = getpid()). Returns its id.
-    /// Throws `RunNameError` (the one run-name rule, SiamTrain.RunName) or `duplicateRun`, each one line.
+    /// Throws `RunNameError` (the one run-name rule, RunName) or `duplicateRun`, each one line.
     @discardableResult
     public func createRun(name: String, preset: String, configJSON: String, source: RunSource,
                           parent: RunParent? = nil, now: Double = Date().timeIntervalSince1970) throws -> Int64 {
-        try SiamTrain.RunName.validate(name)
+        try RunName.validate(name)
         return try write { c in
             if try c.scalarInt("SELECT id FROM run WHERE name = ?", [.text(name)]) != nil {
                 throw StoreError.duplicateRun(name: name)
@@ -85,8 +85,13 @@ extension MetricsDatabase {
                 try s.run()
                 guard c.changes > 0 else { continue }
                 let lastStep = try c.scalarInt("SELECT max(step) FROM latest WHERE runId = ?", [.int(r.id)]) ?? 0
-                try Self.insertEvent(c, runId: r.id, step: Int(lastStep), wallTime: now, kind: "crash-detected",
+                try Self.insertEvent(c, runId: r.id, step: Int(lastStep), wallTime: now, kind: RunEvent.Kind.crashDetected.rawValue,
                                      detail: "{\"writerPid\":\(r.writerPid ?? 0)}")
+                let x = try c.statement("""
+                    UPDATE command SET state = 'expired', doneAt = ?, result = ? WHERE runId = ? AND state IN ('pending','claimed')
+                    """)
+                try x.bind([.double(now), .text("owner not responding since \(Self.isoTime(r.heartbeat))"), .int(r.id)])
+                try x.run()
             }
         }
         return gone.map(\.name)

@@ -1,5 +1,5 @@
 import Foundation
-import SiamTrain
+import RunCore
 
 /// The crop boxes of a snapshot, stored as JSON in `snapshot.geometry`.
 struct SnapshotGeometry: Codable {
@@ -41,8 +41,10 @@ extension MetricsDatabase {
     public func addProbe(_ p: ProbeRecord) throws { try write { c in try Self.insertProbe(c, p) } }
 
     /// Adds an event directly (outside a StoreWriter).
-    public func addEvent(runId: Int64, step: Int, kind: String, detail: String, wallTime: Double = Date().timeIntervalSince1970) throws {
-        try write { c in try Self.insertEvent(c, runId: runId, step: step, wallTime: wallTime, kind: kind, detail: detail) }
+    public func addEvent(runId: Int64, step: Int, _ event: RunEvent, wallTime: Double = Date().timeIntervalSince1970) throws {
+        try write { c in
+            try Self.insertEvent(c, runId: runId, step: step, wallTime: wallTime, kind: event.kind.rawValue, detail: event.detailJSON)
+        }
     }
 
     /// Steps that have a snapshot, ascending.

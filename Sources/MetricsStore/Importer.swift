@@ -1,5 +1,5 @@
 import Foundation
-import SiamTrain
+import RunCore
 
 /// `siamon import`: loads a metrics file into a new run (source "import") in one transaction, so a failed
 /// import leaves nothing behind.
@@ -26,7 +26,7 @@ public enum Importer {
     }
 
     public static func importFile(_ path: String, name: String, into db: MetricsDatabase, preset: String = "") throws -> Result {
-        try SiamTrain.RunName.validate(name)
+        try RunName.validate(name)
         let format = try detect(path)
         let config = "{\"imported_from\":\(JSONLine.quote(path)),\"format\":\"\(format.rawValue)\"}"
         let runId = try db.createRun(name: name, preset: preset, configJSON: config, source: .imported)

@@ -1,17 +1,4 @@
-import SiamTrain
-
-/// A run's lifecycle state (the `run.status` column).
-public enum RunStatus: String, Sendable, Codable, CaseIterable {
-    case running, paused, done, failed, interrupted, stopped
-    /// A writer is expected to be attached.
-    public var isLive: Bool { self == .running || self == .paused }
-}
-
-/// Who wrote a run (the `run.source` column).
-public enum RunSource: String, Sendable, Codable {
-    case siamon, pytorch
-    case imported = "import"
-}
+import RunCore
 
 /// A fork point: the run and step a new run continues from.
 public struct RunParent: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import SiamTrain
+import RunCore
 
 /// Appends each StepReport as one JSON line to runs/<name>/steps.jsonl (the format of `StepsJSONL`).
 /// Buffered, and flushed every second and on `close`, so the training thread never waits on the disk.
@@ -10,8 +10,11 @@ public final class StepsFileSink: ReportSink, @unchecked Sendable {
     private let lock = NSLock()
     public let path: String
 
-    public init(path: String) throws {
+    /// Opens (or creates) the file for appending. With `keepingStepsBelow`, lines of steps at or past it
+    /// (an abandoned attempt before a resume) are removed first, so the file holds one trajectory.
+    public init(path: String, keepingStepsBelow limit: Int? = nil) throws {
         self.path = path
+        if let limit { try Self.truncate(path: path, keepingStepsBelow: limit) }
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
                 throw StoreError.cannotOpen(path: path, detail: "cannot create steps.jsonl; check that the run folder is writable")
@@ -50,5 +53,24 @@ public final class StepsFileSink: ReportSink, @unchecked Sendable {
         try? handle.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
         lastFlush = Date()
+    }
+}
+
+extension StepsFileSink {
+    /// Rewrites the file without the lines of steps ≥ `limit` (and without a torn last line); the new file
+    /// replaces the old one by rename, so a crash leaves one or the other.
+    static func truncate(path: String, keepingStepsBelow limit: Int) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        let kept = lines.filter { line in (try? StepsJSONL.parse(String(line))).map { $0.step < limit } ?? false }
+        guard kept.count != lines.count else { return }
+        let tmp = path + ".resume-tmp"
+        let text = kept.map { $0 + "\n" }.joined()
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+            throw StoreError.cannotOpen(path: tmp, detail: "cannot rewrite steps.jsonl for the resume; check that the run folder is writable")
+        }
+        guard rename(tmp, path) == 0 else {
+            throw StoreError.cannotOpen(path: path, detail: "cannot replace steps.jsonl (errno \(errno)); check the run folder's permissions")
+        }
     }
 }

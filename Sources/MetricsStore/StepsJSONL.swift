@@ -1,4 +1,4 @@
-import SiamTrain
+import RunCore
 
 /// The steps.jsonl line format (runs/<name>/steps.jsonl): one flat JSON object per StepReport, with the
 /// stable metric keys of `StepReport.scalars` plus `step` and `wall_time`:

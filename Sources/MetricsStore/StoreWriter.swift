@@ -1,5 +1,5 @@
 import Foundation
-import SiamTrain
+import RunCore
 
 /// The live writer of one run: a `ReportSink` whose `record` only appends to a bounded in-memory queue; a
 /// dedicated thread commits everything queued in one transaction at most every `flushInterval` (100 ms).
@@ -18,6 +18,8 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
         public var metricsCapacity: Int = 65_536
         public var snapshotCapacity: Int = 4
         public var heartbeatInterval: Double = 5
+        /// Claim this run's pending commands from the store every cycle (the writer is the run's owner).
+        public var claimsCommands = true
         /// Called on the writer thread after each commit with the highest committed step (nil if none yet).
         public var onCommit: (@Sendable (Int?) -> Void)?
         public init() {}
@@ -29,6 +31,9 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
         case status(RunStatus, wallTime: Double)
         case checkpoint(step: Int, path: String, bytes: Int, wallTime: Double)
         case probe(ProbeRecord)
+        case commandDone(id: Int64, CommandOutcome, wallTime: Double)
+        /// The writer's last item: commands nobody will answer any more are refused with the final status.
+        case closeCommands(RunStatus, wallTime: Double)
     }
 
     public let runId: Int64
@@ -38,6 +43,7 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
     // Guarded by `cond`:
     private var items: [Item] = []
     private var snapshots: [SnapshotRecord] = []
+    private var claimed: [IssuedCommand] = []
     private var stopping = false, exited = false
     private var requested = 0, committed = 0
     private var stats = (dropped: 0, blocked: 0, commits: 0, lastStep: Int?.none, error: String?.none, commitSeconds: 0.0)
@@ -71,8 +77,12 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
 
     public func record(_ report: StepReport) { enqueue(.report(report)) }
 
-    public func event(step: Int, kind: String, detail: String) {
-        enqueue(.event(step: step, kind: kind, detail: detail, wallTime: Date().timeIntervalSince1970))
+    public func event(step: Int, _ event: RunEvent) {
+        enqueue(.event(step: step, kind: event.kind.rawValue, detail: event.detailJSON, wallTime: Date().timeIntervalSince1970))
+    }
+
+    public func commandFinished(id: Int64, _ outcome: CommandOutcome) {
+        enqueue(.commandDone(id: id, outcome, wallTime: Date().timeIntervalSince1970))
     }
 
     public func setStatus(_ status: RunStatus) { enqueue(.status(status, wallTime: Date().timeIntervalSince1970)) }
@@ -124,7 +134,13 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
     public func finish(status: RunStatus) throws {
         cond.lock()
         let already = stopping
-        if !already { items.append(.status(status, wallTime: Date().timeIntervalSince1970)); stopping = true; cond.broadcast() }
+        if !already {
+            let now = Date().timeIntervalSince1970
+            items.append(.status(status, wallTime: now))
+            if !status.isLive { items.append(.closeCommands(status, wallTime: now)) }
+            stopping = true
+            cond.broadcast()
+        }
         while !exited { cond.wait() }
         let err = stats.error
         cond.unlock()
@@ -171,7 +187,9 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
                 catch { err = "\(error)"; failures += 1 }
                 spent = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             }
+            let fresh = stop || !options.claimsCommands ? [] : claimPending(now: now)
             cond.lock()
+            claimed += fresh
             if let e = err, !(stop && failures > 3) {
                 items.insert(contentsOf: batch, at: 0)      // keep order; retry
                 snapshots = snaps + snapshots
@@ -211,6 +229,10 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
                     try MetricsDatabase.insertCheckpoint(c, runId: runId, step: step, path: path, bytes: bytes, wallTime: t)
                 case .probe(let p):
                     try MetricsDatabase.insertProbe(c, p)
+                case .commandDone(let id, let outcome, let t):
+                    try MetricsDatabase.finishCommand(c, id: id, outcome, now: t)
+                case .closeCommands(let s, let t):
+                    try MetricsDatabase.refuseOpenCommands(c, runId: runId, status: s, now: t)
                 }
             }
             try ins.finish(c)
@@ -228,9 +250,24 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
     }
 }
 
-extension StoreWriter {
+extension StoreWriter: CommandSource {
     /// ReportSink's status transitions, mapped onto the `run.status` column.
-    public func statusChanged(_ status: String) {
-        if let s = RunStatus(rawValue: status) { setStatus(s) }
+    public func statusChanged(_ status: RunStatus) { setStatus(status) }
+
+    /// The commands the writer thread has claimed for this run since the last call, in issue order.
+    public func claim() -> [IssuedCommand] {
+        cond.lock(); defer { cond.unlock() }
+        defer { claimed.removeAll() }
+        return claimed
+    }
+
+    /// Writer thread: a cheap read first, so an idle channel costs no write lock; then the claim itself.
+    /// A failure is left for the next cycle (the rows stay pending).
+    fileprivate func claimPending(now: Double) -> [IssuedCommand] {
+        let any = (try? db.with { c in
+            try c.scalarInt("SELECT id FROM command WHERE runId = ? AND state = 'pending' LIMIT 1", [.int(runId)])
+        }) ?? nil
+        guard any != nil else { return [] }
+        return (try? db.claimCommands(runId: runId, now: now)) ?? []
     }
 }

@@ -1,3 +1,4 @@
+import RunCore
 import Tensor
 
 /// The relative geometry of view 2 with respect to view 1 for one sample (siameseim-spec.md §3.2, §5.3).
@@ -17,15 +18,6 @@ public struct ViewGeometry: Sendable, Equatable, Codable {
 
     /// Identical crops, no flip: the relative embedding then equals the absolute one.
     public static let identity = ViewGeometry(deltaI: 0, deltaJ: 0, deltaH: 1, deltaW: 1, relativeFlip: false, flipDeltaJ: 0)
-}
-
-/// A crop box on the source image, for the mask panel and snapshots.
-public struct CropBox: Sendable, Equatable, Codable {
-    public var top: Int, left: Int, height: Int, width: Int
-    public var flipped: Bool
-    public init(top: Int, left: Int, height: Int, width: Int, flipped: Bool) {
-        self.top = top; self.left = left; self.height = height; self.width = width; self.flipped = flipped
-    }
 }
 
 /// One training batch, ready for the step. Images are normalised, NCHW.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 
 struct Import: ParsableCommand {
@@ -19,7 +20,7 @@ struct Import: ParsableCommand {
             throw CLIError("\(file): no such readable file; check the path")
         }
         // A bad name or file must not create (or even open) the runs folder.
-        try SiamTrain.RunName.validate(name)
+        try RunName.validate(name)
         try Importer.validate(file)
         let db = try location.openForWriting()
         let r = try Importer.importFile(file, name: name, into: db, preset: preset)

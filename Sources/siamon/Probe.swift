@@ -122,6 +122,6 @@ enum ProbeCommand {
     static func record(_ o: ProbeRun.Outcome, db: MetricsDatabase, runId: Int64, step: Int, checkpoint: String?) throws {
         try db.addProbe(ProbeRecord(runId: runId, step: step, linear: o.result.linear, knn: o.result.knn,
                                     protocolName: ProbeV1.protocolName, wallTime: Date().timeIntervalSince1970))
-        try db.addEvent(runId: runId, step: step, kind: "probe", detail: ProbeRun.eventDetail(o, checkpoint: checkpoint))
+        try db.addEvent(runId: runId, step: step, .probe(ProbeRun.eventDetail(o, checkpoint: checkpoint)))
     }
 }

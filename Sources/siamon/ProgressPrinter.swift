@@ -1,5 +1,5 @@
 import Foundation
-import SiamTrain
+import RunCore
 
 /// A one-line progress bar with ETA on a terminal, or a plain line every `every` steps otherwise.
 struct ProgressPrinter {
@@ -15,7 +15,9 @@ struct ProgressPrinter {
         self.every = max(1, every)
     }
 
-    mutating func update(_ r: StepReport, batch: Int) {
+    /// Draws the step; false when standard output could not be written (a closed pipe).
+    @discardableResult
+    mutating func update(_ r: StepReport, batch: Int) -> Bool {
         if firstStep == nil { firstStep = r.step; start = Date() }
         let done = r.step + 1
         let elapsed = Date().timeIntervalSince(start)
@@ -27,17 +29,28 @@ struct ProgressPrinter {
         if tty {
             let width = 24, filled = Int(Double(width) * Double(done) / Double(max(total, 1)))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            print("\r\u{1B}[2K\(bar) \(text)", terminator: "")
-            fflush(nil)
             drawn = true
+            return Self.write("\r\u{1B}[2K\(bar) \(text)")
         } else if done % every == 0 || done == total || done == 1 {
-            print(text)
-            fflush(nil)
+            return Self.write(text + "\n")
         }
+        return true
     }
 
     mutating func finishLine() {
-        if tty && drawn { print(""); drawn = false }
+        if tty && drawn { _ = Self.write("\n"); drawn = false }
+    }
+
+    /// Writes and flushes standard output; false on failure (EPIPE once SIGPIPE is ignored).
+    static func write(_ s: String) -> Bool {
+        fflush(nil)   // whatever print() buffered goes first
+        var bytes = Array(s.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return false }
+            bytes = bytes.dropFirst(n)
+        }
+        return true
     }
 
     static func clock(_ s: Double) -> String {

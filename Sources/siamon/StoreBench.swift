@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 
 /// Hidden: the metrics-store benchmarks of BENCHMARKS.md ("Metrics store"). Run on a release build:

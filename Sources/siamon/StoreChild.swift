@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 
 /// Hidden helper process for the store's durability tests (not for users):
@@ -45,7 +46,7 @@ struct StoreChild: ParsableCommand {
             w.record(StepReport(step: s, epoch: t / 1000, loss: 2.5 / (1 + t * 1e-3), lossPos: t, lossNeg: -t,
                                 learningRate: 1e-3, emaMomentum: 0.995, gradNorm: 1, seconds: 1e-4,
                                 imagesPerSecond: 1e4, wallTime: Date().timeIntervalSince1970))
-            if s % 500 == 0 { w.event(step: s, kind: "checkpoint", detail: "{\"step\":\(s)}") }
+            if s % 500 == 0 { w.event(step: s, .checkpoint(RunEvent.CheckpointSaved(path: "checkpoint-\(s).safetensors"))) }
             s += 1
             if interval > 0 { usleep(interval) }
         }

@@ -2,12 +2,9 @@ import ArgumentParser
 import Foundation
 import MetricsStore
 import SiamTrain
-import Synchronization
+import RunCore
 import Tensor
 import ViT
-
-/// Set by SIGINT/SIGTERM; the training loop checkpoints and exits cleanly when it sees it.
-let interruptRequested = Atomic<Bool>(false)
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +15,12 @@ struct Train: ParsableCommand {
     @Option(help: "Run name (default: the preset plus a timestamp).") var name: String?
     @Flag(help: "Train in this terminal with a progress bar (plain lines when stdout is not a terminal).")
     var headless = false
-    @Flag(help: "Continue the named run from its newest valid checkpoint.") var resume = false
+    @Flag(help: "Continue the named run from its newest valid checkpoint; steps it logged after that checkpoint are removed.")
+    var resume = false
+    @Flag(name: .customLong("from-scratch"), help: "With --resume: restart a run that has no checkpoint from step 0 (its logged steps are removed).")
+    var fromScratch = false
+    @Option(name: .customLong("on-nan"), help: "What a non-finite loss does: pause (wait for `siamon ctl RUN resume|stop`) or fail (exit 1).")
+    var onNaN: NaNPolicy = .pause
     @Flag(help: "Run probe-v1 on the final weights.") var probe = false
     @Flag(help: "Print the model's shapes and parameter counts, then exit without training.") var describe = false
     @Option(help: ArgumentHelp("Run every preset of a sweep (ablations: runs/presets/ablation-*.json), each probed at the end.",
@@ -51,111 +53,10 @@ struct Train: ParsableCommand {
                                  startRun: (config.preset, runName, overrides)) { $0.selectedRunId = runName }
             return
         }
-        try SiamTrain.RunName.validate(runName)
-        let dir = URL(fileURLWithPath: location.directory).appendingPathComponent(runName)
-        // Everything that bad input can break (the run name, the database, the dataset, the checkpoint) is
-        // checked before the runs folder is written to, so a failed start leaves it exactly as it was.
-        if resume, let existing = try location.openForReading() { _ = try existing.runId(named: runName); existing.close() }
-        let session = try TrainingSession(name: runName, config: c, runDirectory: dir, sinks: [], resume: resume)
-        defer { session.close() }
-        let db = try location.openForWriting()
-        let runId = resume ? try db.runId(named: runName)
-            : try db.createRun(name: runName, preset: RunNaming.presetName(config.preset), configJSON: c.json(), source: .siamon)
-        if resume { try db.setStatus(runId: runId, .running) }
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let writer = try StoreWriter(path: db.path, runId: runId)
-        let jsonl = try StepsFileSink(path: dir.appendingPathComponent("steps.jsonl").path)
-        session.sinks = [writer, jsonl]
-        Blas.threads = c.train.threads
-        installInterruptHandlers()
-        let outcome = HeadlessLoop(session: session).run()
-        jsonl.close()
-        try writer.finish(status: outcome.status)
-        print(outcome.message)
-        if probe && outcome.status == .done { try ProbeCommand.run(session: session, store: db, runId: runId) }
-        if outcome.status == .failed { throw ExitCode.failure }
+        try RunName.validate(runName)
+        try HeadlessTraining(name: runName, config: c, preset: RunNaming.presetName(config.preset), location: location,
+                             resume: resume, fromScratch: fromScratch, nanPolicy: onNaN, probe: probe).run()
     }
-}
-
-/// The headless training loop: steps, periodic checkpoints, the progress display, Ctrl-C, and NaN handling.
-struct HeadlessLoop {
-    let session: TrainingSession
-
-    func run() -> (status: RunStatus, message: String) {
-        var progress = ProgressPrinter(total: session.totalSteps, every: session.config.train.logEvery)
-        if let note = session.resumeNote { print("resume: \(note)") }
-        if session.step > 0 { print("resuming \(session.name) at step \(session.step)") }
-        let stepsAtStart = session.step
-        while !session.isFinished {
-            if interruptRequested.load(ordering: .relaxed) {
-                progress.finishLine()
-                return stop(reason: "interrupted")
-            }
-            let r = session.runStep()
-            progress.update(r, batch: session.config.train.batchSize)
-            if !r.loss.isFinite {
-                progress.finishLine()
-                session.event("nan", detail: "{\"step\":\(r.step)}")
-                let kept = session.lastCheckpointStep.map { "checkpoint-\($0)" } ?? "no checkpoint yet"
-                return (.failed, "non-finite loss at step \(r.step); stopped without saving (last good: \(kept)); lower optimizer.lr and --resume")
-            }
-            if session.shouldCheckpoint() {
-                do { try saveWaitingForSpace(progress: &progress) } catch { progress.finishLine(); return stop(reason: "interrupted") }
-            }
-        }
-        progress.finishLine()
-        do { try saveWaitingForSpace(progress: &progress) } catch { return (.failed, "final checkpoint failed: \(error)") }
-        session.event("done")
-        let waited = session.loader.waitSeconds
-        let steps = session.step - stepsAtStart
-        return (.done, "done: \(session.name) \(session.step) steps, final loss \(fmt(session.lastReport?.loss)), "
-                + "data wait \(String(format: "%.1f", waited)) s over \(steps) steps, checkpoint in \(session.runDirectory.path)")
-    }
-
-    /// Saves a checkpoint. On a full disk, training pauses (a `disk_full` event and one line) and the save is
-    /// retried every `diskRetrySeconds` until it succeeds (a `resume` event) or Ctrl-C; other errors are skipped
-    /// at periodic checkpoints as before and rethrown here only for the caller's final save.
-    func saveWaitingForSpace(progress: inout ProgressPrinter, diskRetrySeconds: UInt32 = 5) throws {
-        var waiting = false
-        while true {
-            do {
-                try session.saveCheckpoint()
-                if waiting { print("disk space is back: checkpoint-\(session.step) saved, training resumes"); session.event("resume", detail: "{\"reason\":\"disk_space\"}") }
-                return
-            } catch SafetensorsError.diskFull(let path) {
-                if !waiting {
-                    progress.finishLine()
-                    print("disk full writing \(path); training paused, retrying every \(diskRetrySeconds) s (free some space, or Ctrl-C to stop)")
-                    fflush(nil)   // stdout may be a file or a pipe: the line must show while training waits
-                    session.event("disk_full", detail: "{\"retry_seconds\":\(diskRetrySeconds)}")
-                    waiting = true
-                }
-                if interruptRequested.load(ordering: .relaxed) { throw SafetensorsError.diskFull(path: path) }
-                sleep(diskRetrySeconds)
-            } catch {
-                if session.isFinished { throw error }
-                return
-            }
-        }
-    }
-
-    func stop(reason: String) -> (status: RunStatus, message: String) {
-        do { try session.saveCheckpoint() } catch { return (.failed, "\(reason); checkpoint failed: \(error)") }
-        session.event("stop", detail: "{\"reason\":\"\(reason)\"}")
-        return (.stopped, "\(reason) at step \(session.step): checkpoint saved; continue with --name \(session.name) --resume")
-    }
-
-    func fmt(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "-" }
-}
-
-func installInterruptHandlers() {
-    // A parent may hand down SIGINT/SIGTERM blocked (posix_spawn keeps the caller's mask, and a test runner's
-    // threads block them): unblock them here, or Ctrl-C and kill would never reach the handler.
-    var set = sigset_t()
-    sigemptyset(&set); sigaddset(&set, SIGINT); sigaddset(&set, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    signal(SIGINT) { _ in interruptRequested.store(true, ordering: .relaxed) }
-    signal(SIGTERM) { _ in interruptRequested.store(true, ordering: .relaxed) }
 }
 
 enum RunNaming {
@@ -189,3 +90,4 @@ enum ModelDescription {
             """
     }
 }
+extension NaNPolicy: ExpressibleByArgument {}

@@ -13,7 +13,7 @@ struct Session {
     var screen: String { renderApp(state).lines.joined(separator: "\n") }
     var statusLine: String { renderApp(state).lines[state.height - 2] }
 
-    mutating func setStatus(_ id: String, _ status: RunStatus) {
+    mutating func setStatus(_ id: String, _ status: RowStatus) {
         let rows = state.runs.map { r in var r = r; if r.id == id { r.status = status }; return r }
         feed(.runs(rows))
     }

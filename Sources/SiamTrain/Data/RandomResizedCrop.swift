@@ -1,3 +1,4 @@
+import RunCore
 import Foundation
 import Tensor
 

@@ -1,3 +1,4 @@
+import RunCore
 import Tensor
 
 /// What fired for one view, for tests and snapshots.

@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import Tensor
 import ViT
 
@@ -77,10 +78,9 @@ public enum ProbeRun {
     }
 
     /// The `probe` event's detail JSON.
-    public static func eventDetail(_ o: Outcome, checkpoint: String?) -> String {
-        var fields = [String(format: "\"protocol\":\"%@\",\"linear\":%.4f,\"knn\":%.4f,\"dim\":%d,\"train\":%d,\"test\":%d,\"seconds\":%.2f",
-                             ProbeV1.protocolName, o.result.linear, o.result.knn, o.dim, o.trainCount, o.testCount, o.seconds)]
-        if let c = checkpoint { fields.append("\"checkpoint\":" + JSONValue.quote(c)) }
-        return "{" + fields.joined(separator: ",") + "}"
+    /// The `probe` event's detail.
+    public static func eventDetail(_ o: Outcome, checkpoint: String?) -> RunEvent.ProbeResult {
+        RunEvent.ProbeResult(protocol: ProbeV1.protocolName, linear: o.result.linear, knn: o.result.knn, dim: o.dim,
+                             train: o.trainCount, test: o.testCount, seconds: o.seconds, checkpoint: checkpoint)
     }
 }

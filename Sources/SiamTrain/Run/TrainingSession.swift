@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import Tensor
 import ViT
 
@@ -74,7 +75,7 @@ public final class TrainingSession {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         for s in sinks {
             s.checkpoint(step: step, path: url.path, bytes: bytes ?? 0)
-            s.event(step: step, kind: "checkpoint", detail: "{\"path\":\(jsonString(url.lastPathComponent))}")
+            s.event(step: step, .checkpoint(RunEvent.CheckpointSaved(path: url.lastPathComponent)))
         }
         return url
     }
@@ -117,11 +118,11 @@ public final class TrainingSession {
         trainer.learningRateScale = Double(loaded.metadata["lr_scale"] ?? "") ?? 1
     }
 
-    public func event(_ kind: String, detail: String = "{}") {
-        for s in sinks { s.event(step: step, kind: kind, detail: detail) }
+    public func event(_ event: RunEvent) {
+        for s in sinks { s.event(step: step, event) }
     }
 
-    public func status(_ status: String) {
+    public func status(_ status: RunStatus) {
         for s in sinks { s.statusChanged(status) }
     }
 

@@ -29,11 +29,6 @@ public struct TrapInfo: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(signalName), \(meaning), at 0x\(String(address, radix: 16))" }
-
-    /// The `trap` event's detail (JSON).
-    public var eventDetail: String {
-        "{\"signal\":\"\(signalName)\",\"code\":\(code),\"address\":\"0x\(String(address, radix: 16))\"}"
-    }
 }
 
 /// One run's threads for trap containment (issue 8: "a trainer thread that traps: the run is marked failed,

@@ -1,7 +1,9 @@
+import RunCore
 // Plain values for everything the TUI shows. The lead's adapter converts store and trainer-host types to these,
 // so the TUI depends on no other module's API.
 
-public enum RunStatus: String, Sendable, CaseIterable {
+/// A run-list row's status: the run's stored status, or `queued` while it waits in this siamon's queue.
+public enum RowStatus: String, Sendable, CaseIterable {
     case running, paused, done, failed, interrupted, stopped, queued
     /// A live run is one a trainer thread still owns (quitting asks first).
     public var isLive: Bool { self == .running || self == .paused || self == .queued }
@@ -18,12 +20,11 @@ public enum RunStatus: String, Sendable, CaseIterable {
     }
 }
 
-public enum RunSource: String, Sendable { case siamon, pytorch, `import` }
 
 public struct RunRow: Equatable, Sendable, Identifiable {
     public var id: String
     public var name: String
-    public var status: RunStatus
+    public var status: RowStatus
     public var source: RunSource
     public var step: Int
     public var totalSteps: Int
@@ -37,7 +38,7 @@ public struct RunRow: Equatable, Sendable, Identifiable {
     public var wallSeconds: Double?         // training wall time: start to end (to now while live)
     public var probeProtocol: String?       // of the latest probe: "probe-v1", or "probe-v1-subset" (sweep smoke)
 
-    public init(id: String, name: String, status: RunStatus, source: RunSource = .siamon, step: Int = 0,
+    public init(id: String, name: String, status: RowStatus, source: RunSource = .siamon, step: Int = 0,
                 totalSteps: Int = 0, epoch: Double = 0, lastLoss: Double? = nil, sparkline: [Double] = [],
                 probeLinear: Double? = nil, probeKnn: Double? = nil, config: [String: String] = [:], parent: String? = nil,
                 wallSeconds: Double? = nil, probeProtocol: String? = nil) {

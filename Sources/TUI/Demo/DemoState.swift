@@ -1,6 +1,7 @@
 // Synthetic, deterministic runs for the demo, the snapshots and the frame-time benchmark.
 
 import Foundation
+import RunCore
 
 public func demoState(width: Int, height: Int) -> AppState {
     var s = AppState(width: width, height: height)
@@ -9,7 +10,7 @@ public func demoState(width: Int, height: Int) -> AppState {
         DemoData.row("r2", "fmnist-tiny-lr3e-3", .paused, step: 640, total: 3000, lr: "0.003"),
         DemoData.row("r3", "cifar-small", .done, step: 5000, total: 5000, lr: "0.0015", batch: "128", linear: 0.412, knn: 0.377),
         DemoData.row("r4", "torch-ddp-rank0", .running, step: 20000, total: 50000, lr: "0.0015", source: .pytorch),
-        DemoData.row("r5", "mae-import", .done, step: 800, total: 800, lr: "0.00015", source: .import),
+        DemoData.row("r5", "mae-import", .done, step: 800, total: 800, lr: "0.00015", source: .imported),
     ]
     _ = update(&s, .runs(rows))
     _ = update(&s, .presets(DemoData.presets))
@@ -64,7 +65,7 @@ enum DemoData {
         PresetChoice(name: "cifar-small", summary: "ViT-S/4 on CIFAR-10"),
     ]
 
-    static func row(_ id: String, _ name: String, _ status: RunStatus, step: Int, total: Int, lr: String, batch: String = "64",
+    static func row(_ id: String, _ name: String, _ status: RowStatus, step: Int, total: Int, lr: String, batch: String = "64",
                     source: RunSource = .siamon, linear: Double? = nil, knn: Double? = nil) -> RunRow {
         var rng = LCG(seed: UInt64(name.utf8.count))
         let spark = (0..<24).map { i in lossCurve(Double(step) * Double(i + 1) / 24, &rng) }

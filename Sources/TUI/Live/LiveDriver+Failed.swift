@@ -1,5 +1,6 @@
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 
 extension LiveDriver {

@@ -1,5 +1,6 @@
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 import Synchronization
 
@@ -38,7 +39,7 @@ extension LiveDriver {
     public static func queue(presets: [(preset: String, name: String)], overrides: [String]) throws -> [QueuedRun] {
         var seen = Set<String>()
         return try presets.map { p in
-            try SiamTrain.RunName.validate(p.name)
+            try RunName.validate(p.name)
             guard seen.insert(p.name).inserted else { throw SweepQueueError.duplicateName(p.name) }
             let config = try Presets.load(nameOrPath: p.preset).applying(overrides: overrides)
             let pairs = overrides.compactMap { o -> (String, String)? in

@@ -1,5 +1,6 @@
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 import Tensor
 
@@ -20,7 +21,7 @@ extension LiveDriver {
             return
         }
         let name = requested.isEmpty ? defaultName(parent ?? preset) : requested
-        do { try SiamTrain.RunName.validate(name) } catch { bridge.startFailed(name); outbox.append(.message("\(error)")); return }
+        do { try RunName.validate(name) } catch { bridge.startFailed(name); outbox.append(.message("\(error)")); return }
         let dir = runsDirectory.appendingPathComponent(name)
         let presetName = parent.map { "fork of \($0)" } ?? preset
         let path = databasePath, runs = runsDirectory, bridge = self.bridge
@@ -33,7 +34,7 @@ extension LiveDriver {
             }
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let runId = try db.createRun(name: name, preset: presetName, configJSON: config.json(), source: .siamon, parent: parentRef)
-            if let p = parentRef, let parent { try db.addEvent(runId: p.runId, step: p.step, kind: "fork", detail: "{\"child\":\"\(name)\"}") }
+            if let p = parentRef, let parent { try db.addEvent(runId: p.runId, step: p.step, .fork(RunEvent.Fork(child: name))) }
             let writer = try StoreWriter(path: path, runId: runId)
             let jsonl = try StepsFileSink(path: dir.appendingPathComponent("steps.jsonl").path)
             let host = TrainerHost(name: name) {
@@ -114,7 +115,7 @@ extension LiveDriver {
                     let id = try db.runId(named: run)
                     try db.addProbe(ProbeRecord(runId: id, step: step, linear: o.result.linear, knn: o.result.knn,
                                                 protocolName: protocolName, wallTime: Date().timeIntervalSince1970))
-                    try db.addEvent(runId: id, step: step, kind: "probe", detail: ProbeRun.eventDetail(o, checkpoint: nil))
+                    try db.addEvent(runId: id, step: step, .probe(ProbeRun.eventDetail(o, checkpoint: nil)))
                     return []
                 })
                 message = o.line

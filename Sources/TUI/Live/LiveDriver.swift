@@ -1,5 +1,6 @@
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 import Synchronization
 import Tensor
@@ -90,13 +91,30 @@ public final class LiveDriver {
         }
     }
 
-    func send(_ command: TrainerCommand, to run: String) {
-        guard !readOnly else { outbox.append(.message("watch mode: siamon only watches here; open `siamon` to steer runs")); return }
-        guard let live = hosts[run], live.host.status.isLive else {
-            outbox.append(.message("\(run) is not running in this siamon; only runs started here can be steered"))
-            return
-        }
-        live.host.send(command)
+    /// Every command goes through the store's command channel, whoever owns the run (this siamon, a headless
+    /// siamon, a PyTorch job): one path, and each answer comes back as a message.
+    func send(_ command: RunCommand, to run: String) {
+        guard !readOnly else { outbox.append(.message("watch mode: siamon watch only watches (by design); steer runs from `siamon` or `siamon ctl`")); return }
+        let label = Self.label(command, run: run), bridge = self.bridge
+        bridge.submit(.work { db in
+            let id = try db.issue(command, run: run)
+            bridge.watchedCommands.withLock { $0[id] = label }
+            let owner = try db.run(named: run)
+            return [.message("\(label): sent (command \(id)) to \(Self.ownerText(owner))")]
+        })
+    }
+
+    static func label(_ command: RunCommand, run: String) -> String {
+        if case .scaleLearningRate(let f) = command { return String(format: "lr-scale ×%g %@", f, run) }
+        return "\(command.kind.rawValue) \(run)"
+    }
+
+    /// Who owns a run, as the user thinks of it: this siamon, another process here, another host, PyTorch.
+    static func ownerText(_ r: RunSummary) -> String {
+        let pid = r.writerPid.map(String.init) ?? "?"
+        if r.source == .pytorch { return "pytorch pid \(pid) on \(r.writerHost ?? "?")" }
+        if r.writerHost != storeHostName { return "pid \(pid) on \(r.writerHost ?? "?")" }
+        return r.writerPid == getpid() ? "this siamon" : "pid \(pid) on this host"
     }
 
     /// Checkpoints and stops every live run (each host saves before it ends), then closes their writers.

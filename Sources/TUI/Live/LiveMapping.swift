@@ -1,26 +1,18 @@
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 import Tensor
 
 /// Conversions from the store's and the trainer's values to the TUI's display values.
 enum LiveMapping {
-    static func status(_ s: MetricsStore.RunStatus) -> RunStatus {
-        RunStatus(rawValue: s.rawValue) ?? .interrupted
+    static func status(_ s: RunStatus) -> RowStatus {
+        RowStatus(rawValue: s.rawValue) ?? .interrupted
     }
 
-    static func status(_ p: HostStatus.Phase) -> RunStatus {
-        switch p {
-        case .starting: .queued
-        case .running: .running
-        case .paused: .paused
-        case .done: .done
-        case .stopped: .stopped
-        case .failed: .failed
-        }
+    static func status(_ h: HostStatus) -> RowStatus {
+        h.started || !h.isLive ? status(h.phase) : .queued
     }
-
-    static func source(_ s: MetricsStore.RunSource) -> RunSource { RunSource(rawValue: s.rawValue) ?? .siamon }
 
     static func bucket(_ b: ColumnBucket) -> SeriesBucket {
         SeriesBucket(xMin: Double(b.xMin), xMax: Double(b.xMax), first: b.first, last: b.last, min: b.min, max: b.max,
@@ -53,7 +45,7 @@ enum LiveMapping {
     }
 
     static func snapshot(_ s: SnapshotRecord) -> MaskSnapshot {
-        func crop(_ c: SiamTrain.CropBox) -> CropBox {
+        func crop(_ c: RunCore.CropBox) -> CropBox {
             CropBox(top: c.top, left: c.left, height: c.height, width: c.width, flipped: c.flipped)
         }
         return MaskSnapshot(step: s.step, grid: s.gridWidth, mask: s.mask.map { $0 != 0 },

@@ -1,5 +1,6 @@
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 
 /// What the store reader remembers between refreshes: run ids, decoded configs, planned schedules already
@@ -22,7 +23,7 @@ struct RunCache {
             if configs[s.name] == nil { decodeConfig(db, s) }
             let config = configs[s.name] ?? nil
             let total = config.map { RunPlan.totalSteps($0) } ?? max(s.steps, 1)
-            var row = RunRow(id: s.name, name: s.name, status: LiveMapping.status(s.status), source: LiveMapping.source(s.source),
+            var row = RunRow(id: s.name, name: s.name, status: LiveMapping.status(s.status), source: s.source,
                              step: s.steps, totalSteps: total,
                              epoch: config.map { Double(s.steps) / Double(RunPlan.stepsPerEpoch($0)) } ?? 0,
                              lastLoss: s.lastLoss, sparkline: try sparkline(db, s.id),
@@ -31,7 +32,7 @@ struct RunCache {
                              parent: s.parent.flatMap { p in summaries.first { $0.id == p.runId }.map { "\($0.name)@\(p.step)" } },
                              wallSeconds: Self.wallSeconds(s), probeProtocol: s.latestProbe?.protocolName)
             if let h = live[s.name] {
-                row.status = LiveMapping.status(h.phase)
+                row.status = LiveMapping.status(h)
                 row.step = max(row.step, h.step)
             }
             rows.append(row)

@@ -1,5 +1,6 @@
 import Foundation
 import MetricsStore
+import RunCore
 import SiamTrain
 import Synchronization
 
@@ -25,6 +26,8 @@ final class StoreBridge: @unchecked Sendable {
     let liveStatus = Mutex<[String: HostStatus]>([:])
     /// Runs whose start failed before a host existed (bad config, database error): the queue frees their slot.
     private let startFailures = Mutex<Set<String>>([])
+    /// Commands this UI issued and still waits on: id → what to call it in the answer's message.
+    let watchedCommands = Mutex<[Int64: String]>([:])
     func startFailed(_ name: String) { startFailures.withLock { _ = $0.insert(name) } }
     func takeStartFailure(_ name: String) -> Bool { startFailures.withLock { $0.remove(name) != nil } }
 
@@ -69,6 +72,7 @@ final class StoreBridge: @unchecked Sendable {
             guard let db else { continue }
             let pending = jobs.withLock { j in defer { j.removeAll() }; return j }
             for job in pending { run(job, db: db, cache: &cache) }
+            followCommands(db)
             let now = Date().timeIntervalSince1970
             if now - lastRefresh > 0.5 {
                 lastRefresh = now
@@ -88,6 +92,32 @@ final class StoreBridge: @unchecked Sendable {
             case .work(let f):
                 emit(try f(db))
             }
+        } catch {
+            emit([.message("\(error)")])
+        }
+    }
+
+    /// Answers to the commands this UI issued: one message each when it is applied, refused or expires.
+    /// An owner that has died leaves its commands pending; they expire here, with the owner's last heartbeat.
+    private func followCommands(_ db: MetricsDatabase) {
+        let waiting = watchedCommands.withLock { $0 }
+        guard !waiting.isEmpty else { return }
+        do {
+            var done: [Int64] = []
+            var events: [AppEvent] = []
+            var expired = false
+            for (id, label) in waiting.sorted(by: { $0.key < $1.key }) {
+                if !expired, let r = try db.command(id: id), !r.state.isFinal {
+                    expired = true
+                    try db.expireOrphanedCommands()
+                }
+                guard let r = try db.command(id: id) else { done.append(id); continue }
+                guard r.state.isFinal else { continue }
+                done.append(id)
+                events.append(.message("\(label): \(r.state.rawValue) — \(r.result ?? "no reason given")"))
+            }
+            watchedCommands.withLock { w in for id in done { w[id] = nil } }
+            emit(events)
         } catch {
             emit([.message("\(error)")])
         }

@@ -1,4 +1,5 @@
 import MetricsStore
+import RunCore
 
 extension Table3 {
     /// A Table 3 row from the store: the switches read from the run's recorded config JSON by key path (keys the

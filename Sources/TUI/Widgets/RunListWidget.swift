@@ -3,7 +3,7 @@
 import Foundation
 
 public enum RunListWidget {
-    public static func statusRole(_ s: RunStatus) -> ThemeRole {
+    public static func statusRole(_ s: RowStatus) -> ThemeRole {
         switch s {
         case .running: .running
         case .paused: .paused

@@ -32,3 +32,12 @@ public struct SnapshotRecord: Sendable, Equatable {
             && source.count == sourceWidth * sourceHeight * sourceChannels && mask.count == gridWidth * gridHeight
     }
 }
+
+/// A crop box on the source image, for the mask panel and snapshots.
+public struct CropBox: Sendable, Equatable, Codable {
+    public var top: Int, left: Int, height: Int, width: Int
+    public var flipped: Bool
+    public init(top: Int, left: Int, height: Int, width: Int, flipped: Bool) {
+        self.top = top; self.left = left; self.height = height; self.width = width; self.flipped = flipped
+    }
+}

@@ -1,4 +1,3 @@
-import Tensor
 
 /// Run names become folders under runs/, so they must not escape it or surprise a shell:
 /// 1–64 characters from [A-Za-z0-9._-], not starting with "." (no ".", "..", hidden folders), no "..",
@@ -36,7 +35,7 @@ public struct RunNameError: Error, CustomStringConvertible, Equatable {
     public let name: String
     public let reason: String
     public var description: String {
-        var shown = JSONValue.quote(name)
+        var shown = jsonQuote(name)
         if shown.count > 80 { shown = String(shown.prefix(77)) + "...\"" }
         return "run name \(shown) \(reason)"
     }

@@ -31,10 +31,12 @@ public struct StepReport: Sendable, Equatable, Codable {
 /// `record` is called on the training thread and must not block on disk.
 public protocol ReportSink: AnyObject, Sendable {
     func record(_ report: StepReport)
-    /// Discrete events (pause, resume, stop, lr_scale, checkpoint, nan, probe) with a JSON detail string.
-    func event(step: Int, kind: String, detail: String)
-    /// A run status transition: running, paused, done, failed, stopped.
-    func statusChanged(_ status: String)
+    /// A discrete event of the run's history.
+    func event(step: Int, _ event: RunEvent)
+    /// A run status transition.
+    func statusChanged(_ status: RunStatus)
+    /// The owner's answer to a command claimed from the store (commands from a mailbox have no id).
+    func commandFinished(id: Int64, _ outcome: CommandOutcome)
     /// A mask/crop snapshot for the mask panel; sinks may drop it under load, never a metric.
     func snapshot(_ s: SnapshotRecord)
     func checkpoint(step: Int, path: String, bytes: Int)
@@ -42,8 +44,9 @@ public protocol ReportSink: AnyObject, Sendable {
 }
 
 public extension ReportSink {
-    func event(step: Int, kind: String, detail: String) {}
-    func statusChanged(_ status: String) {}
+    func event(step: Int, _ event: RunEvent) {}
+    func statusChanged(_ status: RunStatus) {}
+    func commandFinished(id: Int64, _ outcome: CommandOutcome) {}
     func snapshot(_ s: SnapshotRecord) {}
     func checkpoint(step: Int, path: String, bytes: Int) {}
     func probe(step: Int, linear: Double?, knn: Double?, protocolName: String) {}
