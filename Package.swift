@@ -48,11 +48,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensor", "TUI"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor", "TestSupport"]),
-        .testTarget(name: "SiamTrainTests", dependencies: ["SiamTrain", "ViT", "Tensor", "TestSupport"]),
-        .testTarget(name: "MetricsStoreTests", dependencies: ["MetricsStore", "SiamTrain", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "MetricsStore", "SiamTrain", "TestSupport"],
+        .testTarget(name: "SiamTrainTests", dependencies: ["RunCore", "SiamTrain", "ViT", "Tensor", "TestSupport"]),
+        .testTarget(name: "MetricsStoreTests", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["RunCore", "TUI", "MetricsStore", "SiamTrain", "TestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore"]),
+        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore"]),
     ]
 )
 

@@ -42,8 +42,10 @@ struct Runs: ParsableCommand {
 enum RunsTable {
     static func render(_ runs: [RunSummary]) -> String {
         var rows = [["NAME", "STATUS", "STEPS", "LAST LOSS", "LINEAR", "KNN", "SOURCE", "PRESET", "CREATED"]]
+        let now = Date().timeIntervalSince1970
         for r in runs {
-            rows.append([r.name, r.status.rawValue, String(r.steps), r.lastLoss.map { fmt($0) } ?? "-",
+            let status = MetricsDatabase.stalledSeconds(r, now: now).map { String(format: "%@ (stalled %.0f s)", r.status.rawValue, $0) }
+            rows.append([r.name, status ?? r.status.rawValue, String(r.steps), r.lastLoss.map { fmt($0) } ?? "-",
                          r.latestProbe?.linear.map { String(format: "%.2f", $0) } ?? "-",
                          r.latestProbe?.knn.map { String(format: "%.2f", $0) } ?? "-",
                          r.source.rawValue, r.preset.isEmpty ? "-" : r.preset, date(r.createdAt)])

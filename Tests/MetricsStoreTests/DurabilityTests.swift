@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import RunCore
 import Testing
 import SiamTrain
 @testable import MetricsStore
@@ -32,7 +33,7 @@ struct DurabilityTests {
                     var s = 0
                     while !stop.load(ordering: .relaxed) {
                         w.record(report(s)); s += 1
-                        if s % 100 == 0 { w.event(step: s, kind: "lr_scale", detail: "{}") }
+                        if s % 100 == 0 { w.event(step: s, .lrScale(RunEvent.LRScale(factor: 1, scale: 1))) }
                         if s % 250 == 0 { w.snapshot(sampleSnapshot(step: s)) }
                         usleep(200)
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import SiamTrain
 @testable import MetricsStore
 

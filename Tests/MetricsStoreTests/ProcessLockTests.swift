@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import Testing
 import TestSupport
 @testable import MetricsStore
@@ -21,7 +22,7 @@ import SiamTrain
         let py = spawnAndWait("python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('select count(*) from run').fetchall(); c.close()", path])
         #expect(py.status == 0, "python3: \(py.stderr)")
         #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the live -wal file was deleted by another process")
-        try a.addEvent(runId: runId, step: 7, kind: "probe", detail: "{}")
+        try a.addEvent(runId: runId, step: 7, .fork(RunEvent.Fork(child: "c")))
         let check = spawnAndWait("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from event where step=7').fetchone()[0])", path])
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "another process cannot see a committed row: \(check.stdout) \(check.stderr)")
     }

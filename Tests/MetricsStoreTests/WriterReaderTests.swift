@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import Testing
 import SiamTrain
 @testable import MetricsStore
@@ -20,7 +21,7 @@ struct WriterReaderTests {
             sent.append(r)
             w.record(r)
         }
-        w.event(step: 20, kind: "pause", detail: "{}")
+        w.event(step: 20, .pause(RunEvent.Control()))
         w.checkpoint(step: 30, path: "runs/w/step30.safetensors", bytes: 1234)
         w.probe(step: 49, linear: 80.5, knn: nil, protocolName: "probe-v1")
         try w.finish(status: .done)
@@ -110,7 +111,7 @@ struct WriterReaderTests {
         let first = try #require(try p.poll())
         #expect(first.scalars.count == 27)
         #expect(try p.poll() == nil)
-        w.record(report(3)); w.event(step: 3, kind: "lr_scale", detail: "{\"scale\":0.5}"); w.flush()
+        w.record(report(3)); w.event(step: 3, .lrScale(RunEvent.LRScale(factor: 0.5, scale: 0.5))); w.flush()
         let second = try #require(try p.poll())
         #expect(second.scalars.count == 9 && second.scalars.allSatisfy { $0.step == 3 })
         #expect(second.events.map(\.kind) == ["lr_scale"])

@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import Testing
 @testable import SiamTrain
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import Testing
 import Tensor
 @testable import SiamTrain

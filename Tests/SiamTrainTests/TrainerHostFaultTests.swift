@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import ViT
+import RunCore
 import Testing
 @testable import SiamTrain
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import RunCore
 import Testing
 @testable import SiamTrain
 

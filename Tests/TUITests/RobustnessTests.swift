@@ -1,3 +1,4 @@
+import RunCore
 import Testing
 @testable import TUI
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunCore
 import Testing
 import TestSupport
 @testable import TUI
@@ -125,6 +126,6 @@ import SiamTrain
         #expect(Sweeps.latestRuns(of: "ablations", among: ["other"]).isEmpty)
         let n = Sweeps.runName(sweep: "ablations", row: "j", stamp: Sweeps.stamp(Date(timeIntervalSince1970: 0)))
         #expect(n == "ablations-j-19700101-000000")
-        #expect((try? SiamTrain.RunName.validate(n)) != nil)
+        #expect((try? RunName.validate(n)) != nil)
     }
 }

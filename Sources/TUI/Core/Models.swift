@@ -1,12 +1,13 @@
 import RunCore
-// Plain values for everything the TUI shows. The lead's adapter converts store and trainer-host types to these,
-// so the TUI depends on no other module's API.
+// Plain values for everything the TUI shows. The live driver converts store and trainer-host types to these,
+// so the widgets depend on no other module's API.
 
-/// A run-list row's status: the run's stored status, or `queued` while it waits in this siamon's queue.
+/// A run-list row's status: the run's stored status, `queued` while it waits in this siamon's queue, or
+/// `stalled` while its writer process exists but has stopped heartbeating.
 public enum RowStatus: String, Sendable, CaseIterable {
-    case running, paused, done, failed, interrupted, stopped, queued
+    case running, paused, done, failed, interrupted, stopped, queued, stalled
     /// A live run is one a trainer thread still owns (quitting asks first).
-    public var isLive: Bool { self == .running || self == .paused || self == .queued }
+    public var isLive: Bool { self == .running || self == .paused || self == .queued || self == .stalled }
     public var glyph: Unicode.Scalar {
         switch self {
         case .running: "▶"
@@ -16,6 +17,7 @@ public enum RowStatus: String, Sendable, CaseIterable {
         case .interrupted: "!"
         case .stopped: "■"
         case .queued: "…"
+        case .stalled: "?"
         }
     }
 }

@@ -6,7 +6,7 @@ public enum RunListWidget {
     public static func statusRole(_ s: RowStatus) -> ThemeRole {
         switch s {
         case .running: .running
-        case .paused: .paused
+        case .paused, .stalled: .paused
         case .done: .done
         case .failed, .interrupted: .failed
         case .stopped, .queued: .queued

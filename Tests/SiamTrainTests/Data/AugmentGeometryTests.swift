@@ -1,3 +1,4 @@
+import RunCore
 import Testing
 import Tensor
 @testable import SiamTrain
