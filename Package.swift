@@ -56,7 +56,7 @@ let package = Package(
     ]
 )
 
-// Fuzz targets (issue 8, `make fuzz`). Each is a plain executable that replays the files named on its command
+// Fuzz targets (`make fuzz`; docs/architecture.md §5). Each is a plain executable that replays the files named on its command
 // line through its LLVMFuzzerTestOneInput; built with `-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING` it has no
 // main of its own and libFuzzer drives that function instead.
 package.targets.append(.target(name: "FuzzSupport"))
