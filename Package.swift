@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // siamon: SiameseIM pre-training on the CPU, and the terminal UI that starts, watches and steers it.
-// Dependencies point one way: CBLAS → Tensor → ViT → SiamTrain → MetricsStore → TUI → CursesBackend → siamon.
+// Dependencies point one way (docs/architecture.md §1): CBLAS → Tensor → ViT → SiamTrain; RunCore (the shared
+// vocabulary) under SiamTrain and MetricsStore, which know nothing of each other; both → TUI → CursesBackend → siamon.
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
