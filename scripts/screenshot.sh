@@ -7,7 +7,7 @@
 # cell by cell, with ImageMagick in DejaVu Sans Mono.
 #
 # Needs (Debian packages; installed with apt-get when missing, through sudo when not root):
-#   tmux, imagemagick (the real /usr/bin/convert), fonts-dejavu-core, python3 (stdlib only).
+#   tmux, imagemagick (the real /usr/bin/convert), fonts-dejavu-core, fontconfig (fc-list), python3 (stdlib only).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,6 +20,7 @@ FONT_BOLD=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
 missing=()
 command -v tmux >/dev/null || missing+=(tmux)
 command -v python3 >/dev/null || missing+=(python3)
+command -v fc-list >/dev/null || missing+=(fontconfig)
 [ -x /usr/bin/convert ] || missing+=(imagemagick)   # /usr/bin explicitly: a stand-in may shadow it on PATH
 [ -f "$FONT" ] && [ -f "$FONT_BOLD" ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
