@@ -33,11 +33,11 @@ bench: deps build
 clean:
 	rm -rf .build
 
-# Long tests, not part of `make test` (issue 8): SOAK_SECONDS=600 by default.
+# Long tests, not part of `make test` (docs/architecture.md §5): SOAK_SECONDS=600 by default.
 soak: deps build
 	bash scripts/soak.sh
 
-# libFuzzer over the parsers (issue 8): a separate build dir with the fuzzer sanitizer, each target run for
+# libFuzzer over the parsers (docs/architecture.md §5): a separate build dir with the fuzzer sanitizer, each target run for
 # FUZZ_SECONDS on a scratch copy of its committed seed corpus (Tests/Fixtures/fuzz/<target>/), so `make fuzz`
 # never rewrites the repository. Crashes land in .build-fuzz/crashes/<target>/. Prints executions per target.
 FUZZ_SECONDS ?= 300

@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // siamon: SiameseIM pre-training on the CPU, and the terminal UI that starts, watches and steers it.
-// Dependencies point one way: CBLAS → Tensor → ViT → SiamTrain → MetricsStore → TUI → CursesBackend → siamon.
+// Dependencies point one way (docs/architecture.md §1): CBLAS → Tensor → ViT → SiamTrain; RunCore (the shared
+// vocabulary) under SiamTrain and MetricsStore, which know nothing of each other; both → TUI → CursesBackend → siamon.
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -56,7 +57,7 @@ let package = Package(
     ]
 )
 
-// Fuzz targets (issue 8, `make fuzz`). Each is a plain executable that replays the files named on its command
+// Fuzz targets (`make fuzz`; docs/architecture.md §5). Each is a plain executable that replays the files named on its command
 // line through its LLVMFuzzerTestOneInput; built with `-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING` it has no
 // main of its own and libFuzzer drives that function instead.
 package.targets.append(.target(name: "FuzzSupport"))

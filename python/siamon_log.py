@@ -12,7 +12,7 @@ One stdlib-only file; copy it next to your training script.
 
 Then `siamon watch` (or `siamon runs`) shows the run live, on the same host.
 
-- Writes the same schema as siamon (design.md section 5): WAL with a 10 s busy timeout (a rollback journal
+- Writes the same schema as siamon (docs/store.md): WAL with a 10 s busy timeout (a rollback journal
   on NFS/CIFS/FUSE/Lustre/9p, where WAL is unsafe), batched: one transaction every <= 0.5 s or 1000 rows,
   from a background thread; log() never touches the disk.
 - Creates the database and its schema when the file is new (a cluster may not have siamon installed), and

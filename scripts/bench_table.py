@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 7's speed table in one run: siamon and the PyTorch reference side by side, same machine, same hour.
+"""The speed table of BENCHMARKS.md in one run: siamon and the PyTorch reference side by side, same machine, same hour.
 
     python3 scripts/bench_table.py [--siamon .build/release/siamon] [--torch /opt/torchenv/bin/python]
                                    [--steps 5] [--presets fmnist-tiny,cifar-tiny] [--batches 64,128,256]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make soak (issue 8): 4 smoke trainers started from the TUI under tmux, a second process running
+# make soak (docs/architecture.md §5): 4 smoke trainers started from the TUI under tmux, a second process running
 # `siamon watch`, for SOAK_SECONDS (default 600). Prints lock errors, the TUI's memory over time, and rows
 # written (steps.jsonl lines × 9 scalars) against rows read back from the store.
 set -euo pipefail

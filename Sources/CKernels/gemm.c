@@ -3,7 +3,7 @@
 // Why it exists: OpenBLAS picks its kernels once, from OPENBLAS_CORETYPE or its own CPU detection, before
 // main runs. On an AVX-512 CPU that it runs with AVX2 kernels (an environment that exports
 // OPENBLAS_CORETYPE=Haswell, or a CPU model the library does not know) every matmul of the step runs at
-// half the machine's rate, and siamon must not override what the user exported (design.md §3). This
+// half the machine's rate, and siamon must not override what the user exported (docs/platform.md §1). This
 // kernel gives the AVX-512 rate regardless. Blocking follows the usual GotoBLAS/BLIS scheme: B is packed
 // into KC×NR micro-panels, A into MR×KC micro-panels, and a 12×32 register tile (24 zmm accumulators)
 // walks them. One call is one thread; Sources/Tensor/Kernels/OwnGemm.swift splits work across threads.

@@ -7,7 +7,7 @@
 #include <langinfo.h>
 #include <wchar.h>
 #include <ncursesw/ncurses.h>
-// Macros and globals that Swift 6 cannot import (platform-notes.md §2).
+// Macros and globals that Swift 6 cannot import (docs/platform.md §5).
 static inline attr_t swc_a_bold(void) { return A_BOLD; }
 static inline attr_t swc_a_dim(void) { return A_DIM; }
 static inline attr_t swc_a_reverse(void) { return A_REVERSE; }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Which journal a database file gets. WAL needs shared memory between every process that opens the file,
-/// which network and FUSE filesystems do not give (monitor-notes.md §4.3), so there we use a rollback journal.
+/// which network and FUSE filesystems do not give (docs/store.md §1), so there we use a rollback journal.
 public enum JournalMode: String, Sendable, Equatable {
     case wal = "WAL"
     case delete = "DELETE"

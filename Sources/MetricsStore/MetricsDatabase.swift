@@ -1,7 +1,7 @@
 import CSQLite
 import Foundation
 
-/// The metrics database: one SQLite file (design.md §5), opened read-write (creating and migrating it) or
+/// The metrics database: one SQLite file (docs/store.md), opened read-write (creating and migrating it) or
 /// read-only (watchers). One connection per instance; every method serialises on an internal lock, so an
 /// instance may be shared between threads, but each thread that writes a lot should open its own.
 ///
@@ -22,7 +22,7 @@ public final class MetricsDatabase: @unchecked Sendable {
     let connection: Connection
     private let lock = NSLock()
 
-    /// Busy timeout for every connection: long enough for any writer's ≤100 ms transaction (design.md §5).
+    /// Busy timeout for every connection: long enough for any writer's ≤100 ms transaction (docs/store.md §1).
     public static let busyTimeoutMilliseconds: Int32 = 10_000
 
     public init(path: String, mode: Mode = .readWrite,
@@ -59,7 +59,7 @@ public final class MetricsDatabase: @unchecked Sendable {
             // Statement journals and temp tables in memory: on a file they cost one pwrite per row on bulk inserts.
             try connection.exec("PRAGMA temp_store=MEMORY")
             try Migrator.migrate(connection)
-            // "A run whose writer vanished without closing is marked interrupted on the next open" (design.md §5).
+            // A run whose writer vanished without closing is marked interrupted on the next open (docs/store.md §6).
             // Housekeeping only: a busy database must not make the open fail.
             _ = try? markVanishedWriters()
         } else {
@@ -115,7 +115,7 @@ public final class MetricsDatabase: @unchecked Sendable {
     }
 }
 
-/// Where the runs live: `--runs DIR`, else `$SIAMON_RUNS`, else `runs` (design.md §1).
+/// Where the runs live: `--runs DIR`, else `$SIAMON_RUNS`, else `runs` (docs/architecture.md §3).
 public enum RunsLocation {
     public static func directory(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let f = flag, !f.isEmpty { return f }

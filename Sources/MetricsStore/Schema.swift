@@ -7,7 +7,7 @@
 ///   sqlite3 too) writes NaN this way without special code; ±Infinity are ordinary REAL values.
 /// - Times are seconds since 1970 as REAL.
 /// - Metric names live once in `scalarKey`; `scalar`, `scalarBucket` and `latest` refer to them by `keyId`
-///   (since v2; v1, already merged to main, repeated the TEXT key on every row).
+///   (from migration v2 on; files written by v1 alone repeat the TEXT key on every row, and v2 converts them).
 /// - `scalarBucket` is a min/max pyramid kept by every writer (level l buckets hold 16^l steps), so a chart
 ///   of a million-point series reads a few hundred rows instead of a million.
 /// - `latest` holds each (run, key)'s last point, so the run list never scans history.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Incremental reading for live views (design.md §5): `PRAGMA data_version` first (it changes only when
+/// Incremental reading for live views (docs/store.md §5): `PRAGMA data_version` first (it changes only when
 /// another connection commits), then only the rows past the last rowid seen. Cost is O(new rows) per poll,
 /// not O(history) as in trackio. Use a connection of its own (data_version ignores this connection's writes).
 public final class StorePoller: @unchecked Sendable {

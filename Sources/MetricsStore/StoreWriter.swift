@@ -4,7 +4,7 @@ import RunCore
 /// The live writer of one run: a `ReportSink` whose `record` only appends to a bounded in-memory queue; a
 /// dedicated thread commits everything queued in one transaction at most every `flushInterval` (100 ms).
 ///
-/// Back-pressure (design.md §2: a slow disk must never stall a step, and snapshots go before metrics):
+/// Back-pressure (docs/store.md §4: a slow disk must never stall a step, and snapshots go before metrics):
 /// - snapshots have their own small queue; when it is full the new snapshot is dropped (`droppedSnapshots`);
 /// - metrics, events and status changes are never dropped. Their queue holds `metricsCapacity` items
 ///   (65,536 reports ≈ hours of training); only if the disk has stalled that long does `record` block until

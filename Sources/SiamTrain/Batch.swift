@@ -1,7 +1,7 @@
 import RunCore
 import Tensor
 
-/// The relative geometry of view 2 with respect to view 1 for one sample (siameseim-spec.md §3.2, §5.3).
+/// The relative geometry of view 2 with respect to view 1 for one sample (docs/method.md §3).
 /// (i, j, h, w) are each crop's (top, left, height, width) in original-image pixels after that view's flip.
 public struct ViewGeometry: Sendable, Equatable, Codable {
     public var deltaI: Float        // (i2 − i1) / h1

@@ -1,6 +1,6 @@
 import ViT
 
-/// A preset (runs/presets/*.json): every setting of a run, in the sections of design.md §4.
+/// A preset (runs/presets/*.json): every setting of a run, in the sections of docs/architecture.md §4.
 /// JSON keys are snake_case. Field names here are shared API: other modules read them.
 /// Read presets with `Presets.load(nameOrPath:)` or `RunConfig.decode(json:source:)` (strict: unknown keys,
 /// wrong types and broken rules are one-line errors), not with a plain `JSONDecoder`, which ignores unknown keys.
@@ -57,7 +57,7 @@ public struct MaskConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// One view's colour recipe (MoCo v3 asymmetric pair, siameseim-spec.md §5.1).
+/// One view's colour recipe (MoCo v3 asymmetric pair, docs/method.md §5).
 public struct ColorRecipe: Codable, Sendable, Equatable {
     public var jitterP: Double         // 0.8
     public var brightness: Double      // 0.4

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The OpenBLAS core-type fix (design.md §3). Debian's OpenBLAS 0.3.21 autodetects some AVX-512 CPUs as
+/// The OpenBLAS core-type fix (docs/platform.md §1). Debian's OpenBLAS 0.3.21 autodetects some AVX-512 CPUs as
 /// "Prescott" (≈5× slower sgemm) and reads OPENBLAS_CORETYPE only when the library loads, so the fix is to
 /// re-execute the process once with the variable set. A self-check then verifies sgemm against the naive
 /// matmul; if they disagree, `Blas.sgemm` switches to `Naive.sgemm` (correct, ≈1 GFLOP/s) and a one-line
@@ -11,7 +11,7 @@ public enum BlasSetup {
     /// Cores with AVX-512 kernels in OpenBLAS 0.3.21. On a CPU with AVX-512, any other core leaves speed
     /// behind: a generic one (Prescott, Core2) because the library did not recognise the model (Intel Xeons,
     /// ≈5× slower sgemm), and Haswell/Zen (AVX2 kernels) on AMD EPYC with AVX-512, where SkylakeX's kernels
-    /// measured 2.2× faster at 1 thread (197 vs 91 GFLOP/s, BENCHMARKS.md, 2026-11-26 session 2).
+    /// measured 2.2× faster at 1 thread (197 vs 91 GFLOP/s; docs/benchmarks-history.md, "OpenBLAS core on this CPU").
     static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
     /// The AVX-512 subsets SkylakeX kernels may use; Xeon Phi has avx512f without bw/vl and must stay off it.
     static let skylakeXFlags: Set<String> = ["avx512f", "avx512bw", "avx512dq", "avx512vl"]
@@ -52,7 +52,7 @@ public enum BlasSetup {
     /// OPENBLAS_THREAD_TIMEOUT). Between GEMMs siamon runs its own two workers (GELU, attention, norms), and
     /// the spinning worker takes one of the two cores from them: fmnist-tiny B=128 on 2 threads measured 267 and
     /// 286 images/s (953 and 880 CPU-ms a step) with the default against 324 and 312 (708 and 733 CPU-ms) with
-    /// 2^4 cycles, back to back (BENCHMARKS.md, session 2). Like the core, it is read only when the library loads.
+    /// 2^4 cycles, back to back (docs/benchmarks-history.md, 2026-11-26). Like the core, it is read only when the library loads.
     public static let threadTimeout = "4"
 
     /// The variables a re-exec should set, empty when none is needed: OPENBLAS_CORETYPE per `shouldReexec`, and

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// Initialisation as the official `initialize_weights` (siameseim-spec.md §2.8).
+/// Initialisation as the official `initialize_weights` (docs/method.md §8).
 public enum Initialization {
     /// Xavier-uniform weights and zero biases for every Linear; LN/BN weight 1, bias 0; cls/mask tokens
     /// N(0, 0.02²); the frozen patch embedding gets Xavier on its (D, C·P·P) view and keeps Conv2d's default

@@ -1,4 +1,4 @@
-/// The model section of a preset (design.md §4). Value type; validated by `validate(imageSize:channels:)`.
+/// The model section of a preset (docs/architecture.md §4). Value type; validated by `validate(imageSize:channels:)`.
 /// Widths: the projector and decoder run at `dim` too (the official config sets decoder_embed_dim = embed_dim).
 public struct ModelConfig: Codable, Sendable, Equatable {
     public var patchSize: Int
@@ -9,7 +9,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var projectorDepth: Int
     public var decoderDepth: Int
     public var decoderHeads: Int
-    /// Table-3 switches (siameseim-spec.md §10); the defaults are the official setting.
+    /// Table-3 switches (docs/method.md §10); the defaults are the official setting.
     public var target: String          // "feature" (EMA target branch) | "pixel" (MAE-style patch pixels)
     public var projectorNorm: String   // "bn" | "ln": both norms of each projector block (online and target)
     public var decoderNorm: String     // "bn" | "ln": both norms of each decoder block

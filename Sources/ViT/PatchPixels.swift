@@ -1,6 +1,6 @@
 import Tensor
 
-/// MAE's pixel target (`patchify` and `norm_pix_loss`, siameseim-spec.md §10 `--loss_type mae`).
+/// MAE's pixel target (`patchify` and `norm_pix_loss`; the pixel-target rows of docs/method.md §6, §10).
 /// Shapes: images [B, C, H, W] (normalised, NCHW); out [B·N, p²·C] with patches row-major over the grid and,
 /// inside a patch, MAE's 'nhwpqc' order: row p, column q, then channel.
 public enum PatchPixels {

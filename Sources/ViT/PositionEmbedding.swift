@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// Fixed 2-D sin-cos embeddings, row coordinate first (siameseim-spec.md §3.1, §11.7: MAE puts the column first).
+/// Fixed 2-D sin-cos embeddings, row coordinate first (docs/method.md §3: MAE puts the column first).
 /// F = D/4 frequencies ω_k = 10000^(−k/F); PE(r, c) = [sin(rω), cos(rω), sin(cω), cos(cω)].
 public enum SinCos2D {
     /// [G·G + 1, D]: row 0 (cls) is all zeros, row 1 + r·G + c is PE(r, c).
@@ -32,7 +32,7 @@ public enum SinCos2D {
     }
 }
 
-/// The relative embedding of view-2 patches in view-1 patch-index units (siameseim-spec.md §3.2).
+/// The relative embedding of view-2 patches in view-1 patch-index units (docs/method.md §3).
 /// Output per sample: [G·G, 2D] = [sin ĥω, cos ĥω, sin ŵω, cos ŵω, sin s_hω, cos s_hω, sin s_wω, cos s_wω],
 /// each block F = D/4 wide. It carries no gradient.
 public enum RelativeEmbedding {

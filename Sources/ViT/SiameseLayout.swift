@@ -1,6 +1,6 @@
 import Tensor
 
-/// The parameter tables of SiameseIM with the official state-dict names (siameseim-spec.md §8.5).
+/// The parameter tables of SiameseIM with the official state-dict names (docs/method.md §9).
 ///
 /// Three arenas share these tables:
 /// - `trainable`: every parameter AdamW updates. Its first `emaCount` floats are exactly the parameters the

@@ -1,7 +1,7 @@
 import Tensor
 
 public extension SiameseNetwork {
-    /// Every tensor of the official state dict with its official name (siameseim-spec.md §8.5): trainable
+    /// Every tensor of the official state dict with its official name (docs/method.md §9): trainable
     /// online parameters, frozen parameters and buffers, and the target's `mm_` copies.
     var stateDict: [(name: String, view: TensorView)] {
         params.layout.entries.map { ($0.name, params.view($0)) }

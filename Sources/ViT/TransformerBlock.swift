@@ -73,7 +73,7 @@ public final class BlockScratch {
     }
 }
 
-/// A pre-norm Transformer block: x ← x + Attn(Norm1(x)); x ← x + MLP(Norm2(x)) (siameseim-spec.md §2.1).
+/// A pre-norm Transformer block: x ← x + Attn(Norm1(x)); x ← x + MLP(Norm2(x)) (docs/method.md §2).
 /// Shapes: input/out [R, D] with R = B·T; qkv [R, 3D]; att [B, H, T, T]; MLP hidden [R, Hd].
 public enum TransformerBlock {
     /// Forward. `out` may not alias `input`. Saves everything backward needs in `act`.

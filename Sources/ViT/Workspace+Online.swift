@@ -1,7 +1,7 @@
 import Tensor
 
 extension Workspace {
-    /// Online forward (siameseim-spec.md §2.3–2.5, Appendix A steps 2–5).
+    /// Online forward (docs/method.md §1–§3): backbone on the visible tokens, projector, decoder, head.
     /// Inputs: x1 [B, C, H, W]; mask [B·N] with exactly K ones per row (1 = masked); `relPE` filled by the caller.
     /// Output: `prediction` P [B·N, Pd] (Pd = D, or p²·C for the pixel target).
     public func onlineForward(x1: ConstFloatPtr, mask: [UInt8]) {

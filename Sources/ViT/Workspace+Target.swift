@@ -1,7 +1,7 @@
 import Tensor
 
 extension Workspace {
-    /// Target forward, no gradient (siameseim-spec.md §2.6): mm backbone on all x2 tokens with the full
+    /// Target forward, no gradient (docs/method.md §2): mm backbone on all x2 tokens with the full
     /// pos_embed, mm_decoder_embed, mm projector blocks (batch statistics), drop cls, LayerNorm without
     /// affine (eps 1e-5). Output: `targetNorm` T [B·N, D] (and `targetRaw` Z).
     public func targetForward(x2: ConstFloatPtr) {

@@ -3,7 +3,7 @@ import Foundation
 import SiamTrain
 import Tensor
 
-/// `siamon dump-step`: the PyTorch-interop dump of design.md §7 (weights, batch, one step's result).
+/// `siamon dump-step`: the PyTorch-interop dump of docs/interop.md §2 (weights, batch, one step's result).
 struct DumpStep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump-step",

@@ -5,7 +5,7 @@ import SiamTrain
 import Tensor
 import ViT
 
-/// `siamon probe RUN|FILE.safetensors`: probe-v1 (design.md §6) on a checkpoint; recorded in the store for a RUN.
+/// `siamon probe RUN|FILE.safetensors`: probe-v1 (docs/probe-v1.md) on a checkpoint; recorded in the store for a RUN.
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe", abstract: "probe-v1: linear and kNN accuracy of a run or checkpoint.")

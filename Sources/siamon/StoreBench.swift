@@ -4,7 +4,7 @@ import MetricsStore
 import RunCore
 import SiamTrain
 
-/// Hidden: the metrics-store benchmarks of BENCHMARKS.md ("Metrics store"). Run on a release build:
+/// Hidden: the metrics-store benchmarks (docs/benchmarks-history.md, "Metrics store"). Run on a release build:
 /// `siamon store-bench --dir /tmp/sb` (ingest + logging cost), then `siamon store-bench --dir /tmp/sb --read`
 /// in a fresh process (chart query time and the reader's peak RSS).
 struct StoreBench: ParsableCommand {

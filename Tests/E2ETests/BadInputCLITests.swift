@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The bad-input corpus through the real command line (issue 8): every case in Tests/Fixtures/bad/cli/cases.json
+/// The bad-input corpus through the real command line (docs/architecture.md §5): every case in Tests/Fixtures/bad/cli/cases.json
 /// runs `siamon`, which must exit non-zero (not by a signal, not by the timeout) with exactly one stderr line,
 /// the expected one, and leave the runs folder and the corpus byte-for-byte as they were.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs the built `siamon` binary as a child process (posix_spawn + waitpid: Foundation.Process's
-/// waitUntilExit can hang on Linux, platform-notes.md §8), with stdout and stderr captured in files.
+/// waitUntilExit can hang on Linux, docs/platform.md §7), with stdout and stderr captured in files.
 enum CLIRunner {
     struct Result {
         var status: Int32          // exit status, or 128 + signal when killed

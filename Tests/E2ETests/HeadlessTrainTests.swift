@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `siamon train --preset smoke --headless` on real Fashion-MNIST: it exits 0, logs every step, and the loss is
-/// finite and decreasing (issue 4).
+/// finite and decreasing.
 @Suite struct HeadlessTrainTests {
     @Test func smokePresetTrainsWithFiniteDecreasingLoss() throws {
         let runs = FileManager.default.temporaryDirectory.appendingPathComponent("headless-\(UUID().uuidString)")
@@ -26,7 +26,7 @@ import TestSupport
 }
 
 @Suite struct DescribeTests {
-    /// The base preset builds ViT-B/16 and reports the official parameter count (spec §2.9), without training.
+    /// The base preset builds ViT-B/16 and reports the official parameter count (docs/method.md §9), without training.
     @Test func basePresetReportsOfficialParameterCount() {
         let r = spawnAndWait(TUIEndToEndTests.binary, ["train", "--preset", "base", "--describe"])
         #expect(r.status == 0, "stderr: \(r.stderr)")

@@ -3,7 +3,7 @@ import MetricsStore
 import Testing
 import TestSupport
 
-/// The issue-6 end-to-end test, through a real terminal (tmux) at 120×40 with a fresh database:
+/// The TUI end to end, through a real terminal (tmux) at 120×40 with a fresh database:
 /// start siamon, start a smoke run with keys, watch it advance, pause (no new steps), resume, quit with
 /// confirmation (exit 0), and find the run stopped cleanly with its events in the store.
 @Suite(.serialized) struct TUIEndToEndTests {

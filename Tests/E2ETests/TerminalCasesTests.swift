@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue 8's terminal cases, through tmux: a tiny terminal, LANG=C, NO_COLOR, TERM=dumb, a closed stdin, and a
+/// Hostile terminals, through tmux: a tiny terminal, LANG=C, NO_COLOR, TERM=dumb, a closed stdin, and a
 /// resize storm while a run trains. The TUI never crashes, draws a sane screen afterwards, and exits 0 on q.
 @Suite(.serialized) struct TerminalCasesTests {
     typealias Tmux = TUIEndToEndTests.Tmux

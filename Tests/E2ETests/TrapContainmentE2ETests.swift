@@ -3,7 +3,7 @@ import MetricsStore
 import Testing
 import TestSupport
 
-/// Issue 8, "a trainer thread that traps: the run is marked failed, the UI stays up, and other runs continue",
+/// A trainer thread that traps marks its run failed, the UI stays up, and other runs continue (docs/architecture.md §5),
 /// through the real TUI under tmux: two smoke runs started with keys, one of them made to execute a real Swift
 /// trap at step 12 (SIAMON_FAULT_TRAP). Also the paths that must still end a process (TrapProbe, a child).
 @Suite(.serialized) struct TrapContainmentE2ETests {

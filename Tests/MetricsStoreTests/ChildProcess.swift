@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process started with posix_spawn and reaped with waitpid (platform-notes.md §8: Foundation's
+/// A child process started with posix_spawn and reaped with waitpid (docs/platform.md §7: Foundation's
 /// Process.waitUntilExit can hang when a child leaves descendants). stdout+stderr go to a file.
 final class ChildProcess {
     let pid: pid_t

@@ -5,8 +5,9 @@ import Testing
 import SiamTrain
 @testable import MetricsStore
 
-/// The durability goals of issue 5. Durations: SIAMON_SOAK_SECONDS (default 8; the issue's 60 s run is
-/// recorded in BENCHMARKS.md, "Metrics store") and SIAMON_KILL_ROUNDS (default 20).
+/// The store's durability goals (docs/store.md): concurrent writers and readers, and kill -9 of a writer.
+/// Durations: SIAMON_SOAK_SECONDS (default 8; a 60 s run is recorded in docs/benchmarks-history.md,
+/// "Metrics store") and SIAMON_KILL_ROUNDS (default 20).
 @Suite("MetricsStore durability", .serialized)
 struct DurabilityTests {
     static var soakSeconds: Double { Double(ProcessInfo.processInfo.environment["SIAMON_SOAK_SECONDS"] ?? "") ?? 8 }

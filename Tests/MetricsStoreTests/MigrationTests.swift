@@ -4,7 +4,7 @@ import Testing
 
 @Suite("MetricsStore migrations")
 struct MigrationTests {
-    /// A database written by the v1 schema (TEXT keys on every row, as merged to main first) opens with this
+    /// A database written by the v1 schema (a TEXT key on every row) opens with this
     /// build: v2 moves the keys to `scalarKey`, and every point, pyramid bucket and latest row survives.
     @Test("a v1 database with data upgrades to the current schema without losing rows")
     func upgradeFromV1() throws {

@@ -5,9 +5,9 @@ import TestSupport
 @testable import MetricsStore
 import SiamTrain
 
-/// Regression: opening a second connection used to open()/close() the file for a header check, which drops
-/// every POSIX lock this process holds on it. Another process closing its connection then deleted the live
-/// -wal file, and everything written afterwards was invisible to other processes.
+/// Opening a second connection must not open()/close() the file for a header check: that drops every POSIX
+/// lock this process holds on it, another process closing its connection then deletes the live -wal file, and
+/// everything written afterwards is invisible to other processes.
 @Suite struct ProcessLockTests {
     @Test func secondConnectionKeepsLocksSoOtherProcessesSeeNewRows() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("locks-\(UUID().uuidString)")

@@ -3,7 +3,7 @@ import Testing
 @testable import SiamTrain
 import ViT
 
-/// The Table-3 switches in the preset schema (issue 9): defaults for old configs, `--set`, and the presets.
+/// The Table-3 switches in the preset schema (docs/method.md §10): defaults for old configs, `--set`, and the presets.
 @Suite("Config: ablation switches")
 struct AblationConfigTests {
     static let newKeys = [("model", "target"), ("model", "projector_norm"), ("model", "decoder_norm"), ("augment", "views"),
@@ -55,7 +55,7 @@ struct AblationConfigTests {
         #expect(message { _ = try RunConfig.decode(json: typo, source: "p") } == #"p: unknown key "loss.normpix" (did you mean "loss.norm_pix"?)"#)
     }
 
-    /// Our reading of Table 3 (issue 9), typed here independently of the JSON files.
+    /// Our reading of Table 3 (runs/presets/README.md), typed here independently of the JSON files.
     @Test func ablationPresetsFollowTable3() throws {
         let rows: [(String, String, String, String, String, String, String, String)] = [
             ("a", "pixel", "same", "off", "random", "ln", "mae", "dense"),

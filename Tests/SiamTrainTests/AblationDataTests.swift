@@ -2,7 +2,7 @@ import Testing
 import Tensor
 @testable import SiamTrain
 
-/// The data-side Table-3 switches: same view, colour off, random masks (issue 9).
+/// The data-side Table-3 switches: same view, colour off, random masks (docs/method.md §10).
 @Suite struct AblationDataTests {
     static let source = SyntheticShapes(seed: 3, count: 64, size: 28, channels: 1)
 

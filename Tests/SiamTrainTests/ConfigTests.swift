@@ -26,7 +26,7 @@ struct ConfigPresetTests {
         }
     }
 
-    /// Numbers from design.md §4 and siameseim-spec.md §7.1, typed here independently of the JSON files.
+    /// Numbers from docs/method.md §12 and the official config (docs/method.md §7), typed here independently of the JSON files.
     @Test func fmnistTinyMatchesTheDesign() throws {
         let c = try Presets.load(nameOrPath: "fmnist-tiny", presetsDir: presetsDir)
         #expect(c.data.source == "fashion-mnist" && c.data.imageSize == 28 && c.data.channels == 1)

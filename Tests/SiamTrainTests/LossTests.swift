@@ -4,7 +4,7 @@ import Tensor
 
 @Suite struct LossTests {
     /// dL/dP from the closed form against central differences of L in Double with C held constant
-    /// (spec Appendix B), and L against a direct Double evaluation.
+    /// (docs/method.md §6), and L against a direct Double evaluation.
     @Test func closedFormGradientMatchesFiniteDifferences() {
         let (M, D) = (6, 8)
         let lambda = 0.02

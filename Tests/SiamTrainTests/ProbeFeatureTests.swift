@@ -4,7 +4,7 @@ import Tensor
 import Testing
 import ViT
 
-/// probe-v1 features against a direct Double computation of design.md §6 on a tiny network.
+/// probe-v1 features against a direct Double computation of docs/probe-v1.md §1 on a tiny network.
 @Suite("probe-v1 features")
 struct ProbeFeatureTests {
     /// 8×8 grey images, patch 4 → N = 4 tokens + cls; D = 8, 2 heads, 2 blocks, MLP 16.
@@ -66,7 +66,7 @@ struct ProbeFeatureTests {
     }
 }
 
-/// design.md §6 written out in Double, straight from the state dict: no kernels, no BlockStack.
+/// docs/probe-v1.md §1 written out in Double, straight from the state dict: no kernels, no BlockStack.
 struct ReferenceViT {
     let net: SiameseNetwork
     init(_ net: SiameseNetwork) { self.net = net }

@@ -4,7 +4,7 @@ import Testing
 import Tensor
 @testable import SiamTrain
 
-/// A checkpointed run that is resumed continues with bit-identical losses (issue 3): the same seed gives the
+/// A checkpointed run that is resumed continues with bit-identical losses: the same seed gives the
 /// same losses as an uninterrupted run, because the data order and every augmentation draw depend only on
 /// (seed, step) and the checkpoint holds the weights, the target, the AdamW moments and its step count.
 @Suite(.serialized) struct ResumeTests {

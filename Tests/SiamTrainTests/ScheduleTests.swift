@@ -12,7 +12,7 @@ import Testing
 
     @Test func learningRateWarmupStartsAtExactlyZero() {
         let s = make()
-        #expect(s.learningRate(step: 0) == 0)              // spec §11.11: lr at iteration 0 is exactly 0
+        #expect(s.learningRate(step: 0) == 0)              // docs/method.md §7: lr at iteration 0 is exactly 0
         #expect(abs(s.learningRate(step: 20) - 0.5e-3) < 1e-12)   // half-way through warmup
         #expect(abs(s.learningRate(step: 40) - 1e-3) < 1e-12)     // end of warmup: the peak (cos 0 = 1)
     }

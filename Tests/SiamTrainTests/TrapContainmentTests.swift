@@ -4,7 +4,7 @@ import RunCore
 import Testing
 @testable import SiamTrain
 
-/// Issue 8, "a trainer thread that traps", in this process. Every trap here runs on a contained thread, so it
+/// A trainer thread that traps (docs/architecture.md §5), in this process. Every trap here runs on a contained thread, so it
 /// parks that thread and the test process goes on. (The other path, a trap on any other thread, ends the
 /// process; TrapProbeTests run it in a child.)
 @Suite("Trap containment", .serialized)

@@ -54,7 +54,7 @@ extension BlasStateTests {
             }
         }
 
-        /// The re-exec rule of design.md §3 as a truth table.
+        /// The re-exec rule of docs/platform.md §1 as a truth table.
         @Test func reexecDecision() {
             let avx512: Set<String> = ["sse2", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"], avx2: Set<String> = ["sse2", "avx2"]
             #expect(BlasSetup.shouldReexec(coreTypeEnv: nil, marker: nil, coreName: "Prescott", cpuFlags: avx512))

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Runs a program to completion with posix_spawn + waitpid, stdout and stderr captured through temp files.
-/// (Foundation.Process.waitUntilExit can hang on Linux when the child leaves descendants: platform-notes §8.)
+/// (Foundation.Process.waitUntilExit can hang on Linux when the child leaves descendants: docs/platform.md §7.)
 public struct SpawnResult: Sendable {
     public let status: Int32
     public let stdout: String

@@ -4,7 +4,7 @@ import Tensor
 import ViT
 
 /// Pins every tensor of the random init to the official distribution (OpenGVLab/Siamese-Image-Modeling
-/// models_sim.py `initialize_weights`/`_init_weights`, siameseim-spec.md §2.8). The expected family and
+/// models_sim.py `initialize_weights`/`_init_weights`, docs/method.md §8). The expected family and
 /// bound/std are written here from the official formulas, independently of Initialization.swift.
 @Suite struct InitializationTests {
     static let fmnistTiny = NetworkShape(model: ModelConfig(patchSize: 4, dim: 128, depth: 6, heads: 4, mlpRatio: 4,

@@ -8,7 +8,7 @@ import ViT
                                    imageSize: 224, channels: 3, maskCount: 118)
 
     @Test func baseParameterCountMatchesOfficial() {
-        // siameseim-spec.md §2.9: 129,944,832 trainable + 590,592 frozen (patch embedding).
+        // docs/method.md §9: 129,944,832 trainable + 590,592 frozen (patch embedding).
         let layout = SiameseLayout(shape: Self.base)
         #expect(layout.trainableCount == 129_944_832)
         #expect(layout.frozenPatchEmbedCount == 590_592)

@@ -83,7 +83,7 @@ import ViT
         #expect(Profile.gemmFlops == UInt64(2 * m * n * k), "this thread's GEMM: \(Profile.gemmFlops)")
     }
 
-    /// Issue 7 states ≈ 0.75 GFLOP per image at the fmnist-tiny shape (an estimate made independently of this code).
+    /// ≈ 0.75 GFLOP per image at the fmnist-tiny shape: an estimate made by hand, independently of this code.
     @Test func fmnistTinyIsAboutThreeQuartersOfAGigaflopPerImage() {
         let S = NetworkShape(model: ModelConfig(patchSize: 4, dim: 128, depth: 6, heads: 4, mlpRatio: 4, projectorDepth: 2,
                                                 decoderDepth: 4, decoderHeads: 4),

@@ -1,6 +1,6 @@
 #ifndef CTRAP_H
 #define CTRAP_H
-// Trap containment for trainer threads (issue 8): a Swift runtime trap (ud2 → SIGILL, brk → SIGTRAP) or a
+// Trap containment for trainer threads (docs/architecture.md §5): a Swift runtime trap (ud2 → SIGILL, brk → SIGTRAP) or a
 // SIGFPE/SIGBUS on a thread that has entered a cell parks that thread forever instead of killing the process.
 // The same signals on any other thread, or sent by kill(2), go on to the previous handler (the Swift
 // backtracer) or the default action, exactly as before. See ctrap.c for the why of each step.

@@ -2,8 +2,8 @@ import Foundation
 import Tensor
 import ViT
 
-/// The result of `siamon bench --preset P`. Snake-case JSON keys; the first six are the stable ones issue 7
-/// names, the rest are extras.
+/// The result of `siamon bench --preset P`. Snake-case JSON keys; the first six are stable (scripts/bench_table.py
+/// and the BENCHMARKS.md tables read them), the rest are extras.
 public struct StepBenchResult: Codable, Sendable {
     public var imagesPerSecond: Double
     public var msPerStep: Double

@@ -148,7 +148,8 @@ extension ConfigField {
         return fields.sorted { $0.key < $1.key }
     }()
 
-    /// The paper's Table-3 switches (issue 9), added later: each defaults to the official setting.
+    /// The paper's Table-3 switches (docs/method.md §10). Presets and recorded configs may predate them, so each
+    /// defaults to the official setting.
     static var ablationSwitches: [ConfigField] { [
         ConfigField.string("model.target", \.model.target).withDefault(.string("feature")),
         ConfigField.string("model.projector_norm", \.model.projectorNorm).withDefault(.string("bn")),

@@ -71,7 +71,7 @@ extension RunConfig {
         }
     }
 
-    /// The Table-3 switches (issue 9): each a closed set of words; the loss variants apply to the feature target only.
+    /// The Table-3 switches (docs/method.md §10): each a closed set of words; the loss variants apply to the feature target only.
     private func validateSwitches(_ r: Rules) throws {
         func oneOf(_ value: String, _ allowed: [String], _ key: String) throws {
             try r.check(allowed.contains(value), key, value, "must be one of \(allowed.joined(separator: ", "))")

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The committed presets in runs/presets/NAME.json (design.md §4).
+/// The committed presets in runs/presets/NAME.json (docs/architecture.md §4, docs/method.md §12).
 ///
 /// Where they are found (`defaultDirectory()`), first match wins:
 /// 1. `$SIAMON_PRESETS`, if set;

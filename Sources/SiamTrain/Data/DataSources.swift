@@ -1,6 +1,6 @@
 import Foundation
 
-/// Builds the image source a preset names (design.md §4: data.source, data.path).
+/// Builds the image source a preset names (`data.source`, `data.path`; docs/architecture.md §4).
 public enum DataSources {
     public static let names = ["fashion-mnist", "cifar10", "folder", "synthetic"]
     /// Synthetic sizes: enough images for several batches of the smoke preset.

@@ -1,7 +1,7 @@
 /// PIL's `ImageFilter.GaussianBlur(radius=σ)` (σ is the standard deviation) on 8-bit pixels, reproduced
 /// bit for bit: Pillow approximates the Gaussian with 3 "extended" box blurs per axis (Gwosdek et al. 2011),
 /// horizontal passes first, then vertical, each pass rounding to 8 bits; edge pixels repeat.
-/// (siameseim-spec.md §11.19 allows a true Gaussian; matching PIL costs nothing here.)
+/// (A true Gaussian would also be faithful enough, docs/method.md §5; matching PIL costs nothing here.)
 public enum GaussianBlur {
     public static let passes = 3
 

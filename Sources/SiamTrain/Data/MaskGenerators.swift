@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 
 /// A per-sample patch mask over a G×G grid: [G·G] row-major (n = r·G + c), 1 = masked, exactly `count` ones.
-/// Masks do not depend on the crop (siameseim-spec.md §4.1).
+/// Masks do not depend on the crop (docs/method.md §4).
 public protocol MaskGenerator: Sendable {
     var grid: Int { get }
     var count: Int { get }
@@ -18,7 +18,7 @@ public enum MaskGenerators {
     }
 }
 
-/// BEiT's blockwise masking plus SiameseIM's exact-count random top-up (siameseim-spec.md §4.1).
+/// BEiT's blockwise masking plus SiameseIM's exact-count random top-up (docs/method.md §4).
 /// Draw for draw it follows `util/masking_generator.py` (Python `random` semantics; RNG stream differs).
 public struct BlockwiseMaskGenerator: MaskGenerator {
     public let grid: Int

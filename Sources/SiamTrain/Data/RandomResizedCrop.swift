@@ -3,7 +3,7 @@ import Foundation
 import Tensor
 
 /// A crop box (i, j, h, w) = (top, left, height, width) in the frame the crop was drawn in
-/// (the possibly flipped full image, siameseim-spec.md §3.2).
+/// (the possibly flipped full image, docs/method.md §3).
 public struct CropParams: Sendable, Equatable {
     public var i: Int, j: Int, h: Int, w: Int
     public init(i: Int, j: Int, h: Int, w: Int) { self.i = i; self.j = j; self.h = h; self.w = w }
@@ -64,7 +64,7 @@ public enum RandomResizedCrop {
 }
 
 extension ViewGeometry {
-    /// siameseim-spec.md §5.3 from the two crops, each in its own (possibly flipped) full image of width W.
+    /// The geometry of docs/method.md §3 from the two crops, each in its own (possibly flipped) full image of width W.
     public init(view1 a: CropParams, flip1: Bool, view2 b: CropParams, flip2: Bool, imageWidth W: Int) {
         let h1 = Double(a.h), w1 = Double(a.w)
         self.init(deltaI: Float(Double(b.i - a.i) / h1),

@@ -20,7 +20,7 @@ public struct AugmentTrace: Sendable, Equatable {
     }
 }
 
-/// One sample → two views + geometry, siameseim-spec.md §5.1. Every stage works on 8-bit pixels, as the
+/// One sample → two views + geometry (docs/method.md §5). Every stage works on 8-bit pixels, as the
 /// PIL pipeline does (each PIL op rounds/clips to uint8 before the next); ToTensor/Normalize come last.
 public struct TwoViewAugmenter: Sendable {
     public let imageSize: Int

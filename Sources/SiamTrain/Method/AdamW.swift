@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// torch.optim.AdamW with decoupled weight decay (siameseim-spec.md §7.2): p ← p·(1 − lr·wd) on decayed
+/// torch.optim.AdamW with decoupled weight decay (docs/method.md §7): p ← p·(1 − lr·wd) on decayed
 /// parameters, then the bias-corrected Adam step. Moments are arenas over the trainable layout.
 public final class AdamW {
     public let m: Arena, v: Arena

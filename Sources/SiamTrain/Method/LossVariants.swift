@@ -1,6 +1,6 @@
 import Tensor
 
-/// The UniGrad loss under the Table-3 loss switches (siameseim-spec.md §6.3, §6.4), around `UniGradLoss`:
+/// The UniGrad loss under the Table-3 loss switches (docs/method.md §6, runs/presets/README.md), around `UniGradLoss`:
 ///
 /// - `kind = global`: P and the raw target Z are mean-pooled over each sample's N tokens first, so the loss
 ///   runs on M = B rows (a guess: the paper only says the loss is "global"; pooling Z before the

@@ -1,6 +1,6 @@
 import Tensor
 
-/// MAE's pixel loss for the Table-3 pixel-target rows (siameseim-spec.md §10, `--loss_type mae`):
+/// MAE's pixel loss for the Table-3 pixel-target rows (docs/method.md §6, §10; the official `--loss_type mae`):
 /// per-patch mean squared error over the p²·C values, averaged over the supervised patches.
 /// `rowMask` (1 = supervised) picks MAE's masked patches for the same-view rows; nil supervises every row
 /// (different views: every view-2 patch is predicted, as in the feature loss).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Per-iteration schedules, pure functions of the step (siameseim-spec.md §7.3, §7.4).
+/// Per-iteration schedules, pure functions of the step (docs/method.md §7).
 /// Progress is measured in steps: with `steps` unset, totalSteps = epochs × stepsPerEpoch and
 /// warmupSteps = warmupEpochs × stepsPerEpoch, which is the official fractional-epoch schedule.
 public struct Schedule: Sendable, Equatable {

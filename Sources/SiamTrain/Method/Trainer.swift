@@ -3,7 +3,7 @@ import Foundation
 import Tensor
 import ViT
 
-/// One SiameseIM training iteration = one call of `step` (siameseim-spec.md §7.6):
+/// One SiameseIM training iteration = one call of `step` (docs/method.md §7):
 /// lr(t), m(t) → online forward → EMA update of the target with m(t) → target forward → UniGrad loss →
 /// backward → global grad norm (logged before clipping) → clip → AdamW.
 public final class SiameseTrainer {

@@ -1,6 +1,6 @@
 import Tensor
 
-/// The dense UniGrad loss as the official `compute_unigrad_loss` (siameseim-spec.md §6.1):
+/// The dense UniGrad loss as the official `compute_unigrad_loss` (docs/method.md §6):
 /// C = TᵀT / M (current batch, no EMA), pos = mean_i ‖P_i − T_i‖², neg = mean_i P_i C P_iᵀ,
 /// L = (pos + λ·neg) / D, and dL/dP = 2/(M·D)·[(P − T) + λ·P·C] (C held constant; it is symmetric).
 public enum UniGradLoss {

@@ -1,7 +1,7 @@
 import Tensor
 import ViT
 
-/// probe-v1's features (design.md §6): the ONLINE backbone on the clean, normalised image, with no mask.
+/// probe-v1's features (docs/probe-v1.md §1): the ONLINE backbone on the clean, normalised image, with no mask.
 /// Tokens: [cls_token + pos_embed[0]; patch_embed(x) + pos_embed[1...]] (pos_embed row 0 is zero), then every
 /// `blocks.*` block (LayerNorm eps 1e-6), no final norm, then the mean of the N patch-token outputs (cls
 /// excluded) → [D] per image.

@@ -53,7 +53,7 @@ public struct ProbeImages {
         }
     }
 
-    /// Raw-pixel features: pixel / 255 in CHW order (the scaling that reproduces design.md §6's 84.59 kNN).
+    /// Raw-pixel features: pixel / 255 in CHW order (the scaling that reproduces the reference 84.59 kNN, docs/probe-v1.md §1).
     public func pixelFeatures() throws(ProbeError) -> FeatureSet {
         let plane = data.channels * data.imageSize * data.imageSize
         let buf = FloatBuffer(count: count * plane)

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// probe-v1 (design.md §6): a linear probe and a kNN probe on frozen features, both reported as test top-1 %.
+/// probe-v1 (docs/probe-v1.md): a linear probe and a kNN probe on frozen features, both reported as test top-1 %.
 /// It takes any features (raw pixels, a random encoder, a trained one), so the baselines use the same code.
 public enum ProbeV1 {
     /// The name under which results are stored, so that numbers from other protocols are never compared.

@@ -4,7 +4,7 @@ import Tensor
 /// probe-v1's linear classifier: multinomial logistic regression (weights [dim, classes] + bias) trained
 /// with Adam on the mean cross-entropy of each batch.
 ///
-/// Choices the design leaves open, fixed here:
+/// Choices the protocol leaves open, fixed here (docs/probe-v1.md §2):
 /// - weights and bias start at zero (the problem is convex, so the start barely matters and zero is exact);
 /// - one `SeededRNG(seed)` drives a Fisher–Yates shuffle at the start of every epoch;
 /// - the last partial batch is kept (60000 = 234·256 + 96 → 235 steps per epoch), like PyTorch's

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Fault injection for the trap-containment tests (issue 8). Only an explicit environment variable reaches it:
+/// Fault injection for the trap-containment tests (docs/architecture.md §5). Only an explicit environment variable reaches it:
 ///
 ///     SIAMON_FAULT_TRAP=<run name>:<step>[:fatal|index|overflow]
 ///

@@ -3,7 +3,7 @@ import Tensor
 import ViT
 
 /// The network's tensors as safetensors entries with official names, loadable by the official
-/// `models_sim.SiameseIMViT` with load_state_dict (design.md §7). num_batches_tracked is written as I64.
+/// `models_sim.SiameseIMViT` with load_state_dict (docs/interop.md §1). num_batches_tracked is written as I64.
 public enum StateDictIO {
     public static func namedTensors(_ network: SiameseNetwork) -> [NamedTensor] {
         network.stateDict.map { name, view in

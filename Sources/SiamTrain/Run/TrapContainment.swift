@@ -31,8 +31,8 @@ public struct TrapInfo: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(signalName), \(meaning), at 0x\(String(address, radix: 16))" }
 }
 
-/// One run's threads for trap containment (issue 8: "a trainer thread that traps: the run is marked failed,
-/// the UI stays up, and other runs continue"). A thread that runs `contain` is inside the cell; a Swift trap
+/// One run's threads for trap containment (docs/architecture.md §5: a trainer thread that traps marks its run
+/// failed, the UI stays up, and other runs continue). A thread that runs `contain` is inside the cell; a Swift trap
 /// on it (SIGILL/SIGTRAP, or SIGFPE/SIGBUS) parks that thread for good instead of killing the process, and
 /// `onTrap` runs once, on a fresh thread, with what happened. Traps anywhere else still crash as before.
 ///

@@ -1,4 +1,4 @@
-// Y ranges robust to spikes, "nice" 1-2-5 ticks, and tick labels (monitor-notes.md §2.2).
+// Y ranges robust to spikes, "nice" 1-2-5 ticks, and tick labels (docs/charts.md §2).
 
 import Foundation
 

@@ -90,7 +90,7 @@ public struct Series: Equatable, Sendable {
     }
 }
 
-/// A planned schedule sampled across the whole run, x in steps (the lead computes it from the config).
+/// A planned schedule sampled across the whole run, x in steps (LiveMapping computes it from the config).
 public struct PlannedSchedule: Equatable, Sendable {
     public var points: [SeriesPoint]
     public init(points: [SeriesPoint]) { self.points = points }

@@ -1,4 +1,4 @@
-// TensorBoard's classic debiased EMA (monitor-notes.md §2.1), applied to full-resolution points, or to bucket
+// TensorBoard's classic debiased EMA (docs/charts.md §1), applied to full-resolution points, or to bucket
 // means when only reduced data is at hand.
 
 public enum Smoothing {

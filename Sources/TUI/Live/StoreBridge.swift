@@ -5,7 +5,7 @@ import SiamTrain
 import Synchronization
 
 /// The store side of the live UI: a background thread that owns its own database connection, answers the
-/// UI's requests and refreshes the run list, so the UI thread never waits on the disk (design.md §2).
+/// UI's requests and refreshes the run list, so the UI thread never waits on the disk (docs/architecture.md §2).
 /// Requests go in through `submit`; results come out as `AppEvent`s through `drain`.
 final class StoreBridge: @unchecked Sendable {
     enum Job: Sendable {

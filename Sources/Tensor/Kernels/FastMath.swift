@@ -1,5 +1,5 @@
 /// Branch-free scalar approximations of exp and erf/erfc. They use only + − × ÷, bit casts and `?:`
-/// selects, so loops that call them vectorise (no libm call per element; platform-notes.md §4).
+/// selects, so loops that call them vectorise (no libm call per element; docs/platform.md §4).
 public enum FastMath {
     /// e^x, relative error ≈ 1e-7 on [−87.3, 88]. Inputs below −87.3 give e^−87.3 ≈ 1e-38 (not 0),
     /// above 88 give e^88; NaN propagates.

@@ -7,11 +7,11 @@ import Synchronization
 ///
 /// OpenBLAS fixes its kernels when it loads. On an AVX-512 CPU that it runs with AVX2 or generic kernels
 /// (OPENBLAS_CORETYPE=Haswell exported by the machine image, or a CPU model 0.3.21 does not know) every matmul
-/// runs at about half the machine's rate, and siamon keeps what the user exported (design.md §3). This kernel
+/// runs at about half the machine's rate, and siamon keeps what the user exported (docs/platform.md §1, §2). This kernel
 /// runs at the AVX-512 rate whatever the core says, matches OpenBLAS's own SkylakeX kernels shape for shape, and
 /// adds Linear's bias and residual in its epilogue, so it is the default wherever the CPU has AVX-512: the
 /// fmnist-tiny step (B=128, 2 threads) ran 395.5 images/s on it against 320.0 on OpenBLAS's Cooperlake kernels
-/// and 241.8 on its Haswell kernels, one run (BENCHMARKS.md, session 3).
+/// and 241.8 on its Haswell kernels, one run (docs/benchmarks-history.md, the 2026-11-27 01:47 UTC table).
 /// `SIAMON_GEMM=openblas|own|auto` overrides the choice (A/B benchmarks; auto is the default).
 public enum OwnGemm {
     public enum Path: String, Sendable, Equatable { case openblas, own }

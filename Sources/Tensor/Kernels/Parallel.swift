@@ -10,7 +10,7 @@ public struct SendablePointer<T>: @unchecked Sendable {
 }
 
 /// Splits `count` independent jobs over `workers` threads with BLAS pinned to 1 thread inside the region
-/// (OpenBLAS threads do nothing for tiny per-head GEMMs; platform-notes.md §4 measured 1.7–2.3× this way).
+/// (OpenBLAS threads do nothing for tiny per-head GEMMs; docs/platform.md §4: 1.7–2.3× measured this way).
 public enum Parallel {
     /// Worker threads for kernels that split work themselves: the BLAS thread count the caller set
     /// (`Blas.threads`, i.e. the run's `train.threads`), so one knob sets the step's parallelism.

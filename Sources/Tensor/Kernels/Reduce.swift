@@ -1,5 +1,5 @@
 /// Vectorised reductions. Swift does not reassociate floating point, so a plain `sum += x[i]` loop stays
-/// scalar; eight-lane partial sums let LLVM use vector adds (platform-notes.md §4: 3.2× for LayerNorm).
+/// scalar; eight-lane partial sums let LLVM use vector adds (docs/platform.md §4: 3.2× for LayerNorm).
 @usableFromInline
 enum Reduce {
     @inline(__always) @usableFromInline
@@ -41,7 +41,7 @@ enum Reduce {
         return s
     }
 
-    /// max x[i] (n ≥ 1). Comparisons with `?:` rather than SIMD `max`, which is scalar per lane (§4).
+    /// max x[i] (n ≥ 1). Comparisons with `?:` rather than SIMD `max`, which is scalar per lane (docs/platform.md §4).
     @inline(__always) @usableFromInline
     static func max(_ x: ConstFloatPtr, _ n: Int) -> Float {
         var m = x[0]

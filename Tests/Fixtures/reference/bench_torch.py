@@ -4,7 +4,7 @@
         [--threads 2] [--batch 128] [--steps 10] [--json]
 
 The preset's shape (default fmnist-tiny: (28 px, patch 4, D=128, depth 6, heads 4, projector 2, decoder 4, mask 29) on synthetic
-inputs. For issue 7's side-by-side row; prints images/s, ms/step and peak RSS.
+inputs. For BENCHMARKS.md's side-by-side rows; prints images/s, ms/step and peak RSS.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks a `siamon dump-step` directory against the PyTorch reference (design.md section 7).
+"""Checks a `siamon dump-step` directory against the PyTorch reference (docs/interop.md section 2).
 
     /opt/torchenv/bin/python Tests/Fixtures/reference/check_dump.py DIR [--heads 4] [--decoder-heads 4]
 
@@ -43,7 +43,7 @@ def count_blocks(weights: dict, prefix: str) -> int:
 def infer_config(w: dict, heads: int, decoder_heads: int, neg_weight: float) -> RefConfig:
     for key in ("cls_token", "patch_embed.proj.weight", "pos_embed", "decoder_embed.weight", "blocks.0.mlp.fc1.weight"):
         if key not in w:
-            raise DumpError(f"weights.safetensors: missing '{key}'; write the official state-dict names (spec 8.5)")
+            raise DumpError(f"weights.safetensors: missing '{key}'; write the official state-dict names (docs/method.md section 9)")
     d, c, p, _ = w["patch_embed.proj.weight"].shape
     n = w["pos_embed"].shape[1] - 1
     grid = math.isqrt(n)

@@ -9,13 +9,13 @@ from siamim_reference import Batch
 
 GEOMETRY_KEYS = ("delta_i", "delta_j", "delta_h", "delta_w", "relative_flip", "flip_delta_j")
 
-# Model shapes of design.md section 4 (only the fields the reference needs).
+# Model shapes of the presets, docs/method.md section 12 (only the fields the reference needs).
 PRESETS = {
     "smoke": RefConfig(image_size=28, channels=1, patch_size=4, dim=128, depth=2, heads=4, mlp_ratio=4.0,
                        projector_depth=1, decoder_depth=2, decoder_heads=4, neg_weight=0.02),
     "fmnist-tiny": RefConfig(image_size=28, channels=1, patch_size=4, dim=128, depth=6, heads=4, mlp_ratio=4.0,
                              projector_depth=2, decoder_depth=4, decoder_heads=4, neg_weight=0.02),
-    # only for bench_torch.py (issue 7's side-by-side table); no fixture uses it
+    # only for bench_torch.py (BENCHMARKS.md's side-by-side table); no fixture uses it
     "cifar-tiny": RefConfig(image_size=32, channels=3, patch_size=4, dim=192, depth=6, heads=3, mlp_ratio=4.0,
                             projector_depth=2, decoder_depth=4, decoder_heads=3, neg_weight=0.02),
 }
@@ -25,7 +25,7 @@ MASK_COUNT = {"smoke": 29, "fmnist-tiny": 29, "cifar-tiny": 38}
 def random_geometry(batch: int, image: int, gen: torch.Generator) -> Geometry:
     """Geometry of two random crops (top i, left j, height h, width w) of one image, each after its own flip.
 
-    Derived exactly as the official dataset does (spec 5.3), so flip_delta_j is consistent with the crops.
+    Derived exactly as the official dataset does (docs/method.md section 3), so flip_delta_j is consistent with the crops.
     Flips alternate 0/1 per sample for view 1 and are random for view 2, so both relative_flip values occur."""
     def ints(lo, hi):   # inclusive, per sample
         return torch.randint(lo, hi + 1, (batch,), generator=gen)
@@ -69,7 +69,7 @@ def batch_tensors(batch: Batch) -> dict:
 def batch_from_tensors(t: dict, where: str) -> Batch:
     missing = [k for k in ("x1", "x2", "mask") + GEOMETRY_KEYS if k not in t]
     if missing:
-        raise KeyError(f"{where}: missing tensors {missing}; write them as design.md section 7 lists")
+        raise KeyError(f"{where}: missing tensors {missing}; write them as docs/interop.md section 2 lists")
     geom = Geometry(**{k: t[k].float().reshape(-1) for k in GEOMETRY_KEYS})
     mask = t["mask"].float().reshape(t["x1"].shape[0], -1)   # [B, N]; a [B, G, G] mask is accepted too
     return Batch(t["x1"].float(), t["x2"].float(), mask, geom)

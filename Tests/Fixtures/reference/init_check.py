@@ -1,11 +1,11 @@
-"""Does siamon's random init have the official distribution? (siamon issue 4, the step-0 loss and probe gaps)
+"""Does siamon's random init have the official distribution? (the step-0 loss and the random-init probe band)
 
     /opt/torchenv/bin/python Tests/Fixtures/reference/init_check.py stats DUMP|FILE.safetensors
     /opt/torchenv/bin/python Tests/Fixtures/reference/init_check.py loss DUMP [DUMP ...] [--torch-seeds 10]
     /opt/torchenv/bin/python Tests/Fixtures/reference/init_check.py draws --batch DUMP DUMP [DUMP ...] [--torch-seeds 40]
     /opt/torchenv/bin/python Tests/Fixtures/reference/init_check.py save --seed S OUT.safetensors
 
-DUMP is a `siamon dump-step --preset fmnist-tiny --seed S --out DUMP` folder (design.md section 7).
+DUMP is a `siamon dump-step --preset fmnist-tiny --seed S --out DUMP` folder (docs/interop.md section 2).
 - stats: every tensor of DUMP/weights.safetensors against the official formula (family, bound/std, fan-in and
   fan-out, zeros/ones, mm_ = online), plus the same numbers for an official-init draw of the same shape.
 - loss: the step-0 loss on each dump's batch, with siamon's weights and with `--torch-seeds` official-init

@@ -1,8 +1,8 @@
-"""Writes the golden fixture of 3 SiameseIM training steps on the smoke shape (siamon issue 3).
+"""Writes the golden fixture of 3 SiameseIM training steps on the smoke shape.
 
     /opt/torchenv/bin/python Tests/Fixtures/reference/make_golden.py            # -> Tests/Fixtures/golden/smoke_step_v1.safetensors
     /opt/torchenv/bin/python Tests/Fixtures/reference/make_golden.py --dump DIR [--preset fmnist-tiny]
-        # -> DIR/{weights,batch,result}.safetensors in the dump-step format of design.md section 7
+        # -> DIR/{weights,batch,result}.safetensors in the dump-step format of docs/interop.md section 2
 
 The whole fixture comes from one seed; every number in it is produced by siamim_reference.py.
 """
@@ -90,7 +90,7 @@ def write_golden(out: str, seed: int) -> None:
 
 
 def write_dump(out_dir: str, preset: str, seed: int, batch_size: int, momentum: float) -> None:
-    """One forward/backward in the dump-step format (design.md section 7), for check_dump.py's self-test."""
+    """One forward/backward in the dump-step format (docs/interop.md section 2), for check_dump.py's self-test."""
     cfg, model, batch = build(preset, seed, batch_size)
     momentum = torch.tensor(momentum, dtype=torch.float32).item()   # the value batch.safetensors stores
     os.makedirs(out_dir, exist_ok=True)

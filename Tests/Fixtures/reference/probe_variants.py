@@ -1,4 +1,5 @@
-"""Readings of design.md section 6's linear probe on saved features (siamon issue 4: why random init is ~1.2 pt low).
+"""Readings of probe-v1's linear probe (docs/probe-v1.md) on saved features: which reading, if any, moves a
+random-init encoder onto the single-draw reference.
 
     /opt/torchenv/bin/python Tests/Fixtures/reference/probe_variants.py probe FEATURES.safetensors [--kind encoder]
     /opt/torchenv/bin/python Tests/Fixtures/reference/probe_variants.py features WEIGHTS.safetensors OUT.safetensors
@@ -202,7 +203,7 @@ def idx(path: str) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-INPUTS = {  # name: (mean, std) on /255 pixels; "" = the preset's (design.md section 4), the others diagnostics
+INPUTS = {  # name: (mean, std) on /255 pixels; "" = the preset's (docs/method.md section 12), the others diagnostics
     "": (0.286, 0.353),
     "_01": (0.0, 1.0),             # ToTensor only, no Normalize
     "_imagenet": (0.485, 0.229),   # the official DataAugmentationForSIM's constants (first channel)

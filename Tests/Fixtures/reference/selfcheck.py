@@ -1,4 +1,4 @@
-"""Self-checks of the PyTorch reference (spec Appendix B and more). Prints PASS/FAIL lines; exit 1 on any FAIL.
+"""Self-checks of the PyTorch reference (the sanity checks of a port, and more). Prints PASS/FAIL lines; exit 1 on any FAIL.
 
     /opt/torchenv/bin/python Tests/Fixtures/reference/selfcheck.py
 """

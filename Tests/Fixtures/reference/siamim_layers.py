@@ -1,8 +1,9 @@
-"""Layers, configuration and positional embeddings of the SiameseIM PyTorch reference (siamon issue 3).
+"""Layers, configuration and positional embeddings of the SiameseIM PyTorch reference.
 
-Written from docs/siameseim-spec.md (read against the official OpenGVLab code, not copied from it).
+Written from a description of the official method (docs/method.md) and read against the official
+OpenGVLab code, not copied from it.
 Module and parameter names follow timm / the official models_vit.py, so that
-siamim_reference.SiameseIMReference has the official state-dict keys (spec section 8.5).
+siamim_reference.SiameseIMReference has the official state-dict keys (docs/method.md section 9).
 float32 throughout. Only generates fixtures; siamon's tests never run Python.
 """
 from __future__ import annotations
@@ -63,11 +64,11 @@ class RefConfig:
 
 
 # ---------------------------------------------------------------------------------------------
-# Positional embeddings (spec section 3)
+# Positional embeddings (docs/method.md section 3)
 # ---------------------------------------------------------------------------------------------
 
 def absolute_sincos(dim: int, grid: int) -> torch.Tensor:
-    """[1 + G*G, dim] row-first 2-D sin-cos with a zero cls row (spec 3.1).
+    """[1 + G*G, dim] row-first 2-D sin-cos with a zero cls row (docs/method.md section 3).
 
     Computed in float64 like the official numpy code, then rounded once to float32."""
     f = dim // 4
@@ -83,7 +84,7 @@ def absolute_sincos(dim: int, grid: int) -> torch.Tensor:
 
 @dataclass
 class Geometry:
-    """Per-sample crop geometry of view 2 relative to view 1 (spec 3.2 / 5.3), each [B]."""
+    """Per-sample crop geometry of view 2 relative to view 1 (docs/method.md section 3), each [B]."""
     delta_i: torch.Tensor
     delta_j: torch.Tensor
     delta_h: torch.Tensor
@@ -107,7 +108,7 @@ def relative_coords(geom: Geometry, grid: int) -> tuple[torch.Tensor, torch.Tens
 
 
 def relative_sincos(geom: Geometry, dim: int, grid: int) -> torch.Tensor:
-    """[B, G*G, 2*dim] = [sin h, cos h, sin w, cos w, sin sh, cos sh, sin sw, cos sw] (spec 3.2), no grad."""
+    """[B, G*G, 2*dim] = [sin h, cos h, sin w, cos w, sin sh, cos sh, sin sw, cos sw] (docs/method.md section 3), no grad."""
     f = dim // 4
     omega = 1.0 / (10000 ** (torch.arange(f, dtype=torch.float32) / f))
     h, w = relative_coords(geom, grid)

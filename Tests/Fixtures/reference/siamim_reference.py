@@ -1,7 +1,7 @@
-"""Independent PyTorch reference of one SiameseIM training step (siamon issue 3).
+"""Independent PyTorch reference of one SiameseIM training step (the golden fixture's source).
 
-SiameseIMReference(cfg).state_dict() has exactly the official keys (spec section 8.5), online first,
-then the mm_ target copies. train_step() is one official iteration (spec 7.6): online forward,
+SiameseIMReference(cfg).state_dict() has exactly the official keys (docs/method.md section 9), online first,
+then the mm_ target copies. train_step() is one official iteration (docs/method.md section 7): online forward,
 EMA update, target forward, dense UniGrad loss, backward, pre-clip grad norm, clip, AdamW.
 """
 from __future__ import annotations
@@ -54,7 +54,7 @@ class SiameseIMReference(nn.Module):
         self.decoder_pos_mlp = nn.Linear(2 * dd, dd)
         self._init_online()
         self._build_target()
-        self.patch_embed.proj.weight.requires_grad_(False)   # frozen at random init, bias included (spec 2.3)
+        self.patch_embed.proj.weight.requires_grad_(False)   # frozen at random init, bias included (docs/method.md section 2)
         self.patch_embed.proj.bias.requires_grad_(False)
 
     # --- construction -------------------------------------------------------------------------
@@ -154,7 +154,7 @@ class LossParts:
 
 
 def unigrad_loss(pred: torch.Tensor, z: torch.Tensor, neg_weight: float) -> LossParts:
-    """Dense UniGrad loss, spec 6.1: L = (mean ||P-T||^2 + lambda * mean P C P^T) / D, C = T^T T / M."""
+    """Dense UniGrad loss, docs/method.md section 6: L = (mean ||P-T||^2 + lambda * mean P C P^T) / D, C = T^T T / M."""
     d = pred.shape[-1]
     t = F.layer_norm(z, (d,), eps=TARGET_LN_EPS).detach()
     p2, t2 = pred.reshape(-1, d), t.reshape(-1, d)

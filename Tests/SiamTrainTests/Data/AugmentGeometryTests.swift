@@ -3,7 +3,7 @@ import Testing
 import Tensor
 @testable import SiamTrain
 
-/// siameseim-spec.md §3.2: the relative-embedding coordinates built from `ViewGeometry` must put every view-2
+/// docs/method.md §3: the relative-embedding coordinates built from `ViewGeometry` must put every view-2
 /// patch centre on the view-1 coordinate found by mapping pixels directly through the two crop boxes.
 @Suite("Augment geometry")
 struct AugmentGeometryTests {

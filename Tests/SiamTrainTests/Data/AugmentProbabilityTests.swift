@@ -3,7 +3,7 @@ import Testing
 import Tensor
 @testable import SiamTrain
 
-/// siameseim-spec.md §5.1 per-view probabilities over 10k seeded draws, within 4 binomial σ.
+/// docs/method.md §5 per-view probabilities over 10k seeded draws, within 4 binomial σ.
 @Suite("Augment probabilities")
 struct AugmentProbabilityTests {
     static func within(_ hits: Int, _ n: Int, p: Double, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -19,7 +19,7 @@ enum DataFixtures {
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     }
 
-    /// fmnist-tiny as design.md §4 describes it (the presets module owns the real one).
+    /// fmnist-tiny as docs/method.md §12 describes it (the presets module owns the real one).
     static func fmnistTiny(batch: Int = 256, seed: UInt64 = 7, source: String = "fashion-mnist") -> RunConfig {
         RunConfig(
             data: DataConfig(source: source, path: nil, imageSize: 28, channels: 1, mean: [0.2860], std: [0.3530]),

@@ -4,7 +4,7 @@ import Tensor
 
 @Suite("Masks")
 struct MaskTests {
-    /// (grid, count, min block): fmnist-tiny (7×7, 29; min block 16 is large for 7×7, spec §11.20) and the
+    /// (grid, count, min block): fmnist-tiny (7×7, 29; min block 16 is large for 7×7, docs/method.md §11) and the
     /// official 14×14, 118.
     @Test(arguments: [(7, 29, 16), (14, 118, 16)])
     func blockwiseAlwaysHasExactlyCount(grid: Int, count: Int, minBlock: Int) {
@@ -23,7 +23,7 @@ struct MaskTests {
         #expect(perPatch.allSatisfy { $0 > 0 })
     }
 
-    /// spec §4.1: at 14×14 the block phase alone reaches 109–118 (mean 117.6) in the reference simulation.
+    /// docs/method.md §4: at 14×14 the block phase alone reaches 109–118 (mean 117.6) in the reference simulation.
     @Test func blockPhaseDoesMostOfTheWork() {
         for (grid, count, floor) in [(14, 118, 116.0), (7, 29, 25.0)] {
             let gen = BlockwiseMaskGenerator(grid: grid, count: count, minBlock: 16, minAspect: 0.3)
