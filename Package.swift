@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "MetricsStoreTests", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["RunCore", "TUI", "MetricsStore", "SiamTrain", "TestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore"]),
+        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore", "SiamTrain"]),
     ]
 )
 

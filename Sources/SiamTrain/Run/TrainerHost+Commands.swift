@@ -57,7 +57,7 @@ extension TrainerHost {
     private func stop(_ session: TrainingSession, command: Int64?) -> CommandOutcome {
         let reason = takeStopReason() ?? (command != nil ? "command" : nil)
         var said = "stopped at step \(session.step)"
-        switch checkpoint(session, command: command) {
+        switch checkpoint(session) {
         case .saved: said += ", checkpoint-\(session.step) saved"
         case .diskFull: reportDiskFull(session); said += "; checkpoint failed: disk full (the previous one is kept)"
         case .failed: said += "; " + (status.error ?? "no checkpoint written")

@@ -63,7 +63,7 @@ public final class TrainingSession {
 
     /// Saves weights (official names, online + target) and optimizer state for the next step to run.
     @discardableResult
-    public func saveCheckpoint() throws -> URL {
+    public func saveCheckpoint(command: Int64? = nil) throws -> URL {
         let net = trainer.network, opt = trainer.optimizer
         let moments = net.trainableNames.map { ($0, opt.m[$0], opt.v[$0]) }
         let meta = [Checkpoint.Key.config: config.json(), Checkpoint.Key.dataSeed: String(config.train.seed),
@@ -75,7 +75,7 @@ public final class TrainingSession {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         for s in sinks {
             s.checkpoint(step: step, path: url.path, bytes: bytes ?? 0)
-            s.event(step: step, .checkpoint(RunEvent.CheckpointSaved(path: url.lastPathComponent)))
+            s.event(step: step, .checkpoint(RunEvent.CheckpointSaved(path: url.lastPathComponent, command: command)))
         }
         return url
     }

@@ -37,10 +37,10 @@ extension LiveDriver {
             if let p = parentRef, let parent { try db.addEvent(runId: p.runId, step: p.step, .fork(RunEvent.Fork(child: name))) }
             let writer = try StoreWriter(path: path, runId: runId)
             let jsonl = try StepsFileSink(path: dir.appendingPathComponent("steps.jsonl").path)
-            let host = TrainerHost(name: name) {
+            let host = TrainerHost(name: name, commands: writer) {
                 try TrainingSession(name: name, config: config, runDirectory: dir, sinks: [writer, jsonl], resume: parentRef != nil)
             }
-            bridge.adopted.withLock { $0.append(StoreBridge.Adoption(name: name, host: host, writer: writer, steps: jsonl)) }
+            bridge.adopted.withLock { $0.append(StoreBridge.Adoption(name: name, host: host, writer: writer, steps: jsonl, threads: config.train.threads)) }
             return [.message(parent == nil ? "started \(name)" : "forked \(parent!) at step \(parentRef!.step) as \(name)")]
           } catch {
             bridge.startFailed(name)   // frees the queue slot this start held
@@ -49,16 +49,19 @@ extension LiveDriver {
         })
     }
 
-    func adopt(name: String, host: TrainerHost, writer: StoreWriter, steps: StepsFileSink) {
-        hosts[name] = LiveRun(host: host, writer: writer, steps: steps)
+    func adopt(name: String, host: TrainerHost, writer: StoreWriter, steps: StepsFileSink, threads: Int) {
+        hosts[name] = LiveRun(host: host, writer: writer, steps: steps, threads: threads)
         rebalanceThreads()
         host.start()
     }
 
-    /// Several trainers share the 2 cores: with more than one live, each runs its BLAS on one thread.
+    /// One live run gets its own `train.threads` (at most the cores); several share the cores, one thread each,
+    /// and get them back as the others end.
     func rebalanceThreads() {
-        let live = hosts.values.filter { $0.host.status.isLive }.count + probes.count
-        Blas.threads = live > 1 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let live = hosts.values.filter { $0.host.status.isLive }
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if live.count + probes.count > 1 { Blas.threads = 1; return }
+        Blas.threads = min(cores, live.first?.threads ?? cores)
     }
 
     func forkConfig(of run: String) throws -> RunConfig {

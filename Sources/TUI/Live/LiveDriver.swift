@@ -34,6 +34,7 @@ public final class LiveDriver {
         let host: TrainerHost
         let writer: StoreWriter
         let steps: StepsFileSink   // runs/<name>/steps.jsonl; flushed and closed when the run ends
+        let threads: Int           // the run's train.threads
     }
 
     public init(runsDirectory: URL, databasePath: String, readOnly: Bool = false) {
@@ -45,7 +46,7 @@ public final class LiveDriver {
 
     public func poll(now: Double) -> [AppEvent] {
         for a in bridge.adopted.withLock({ a in defer { a.removeAll() }; return a }) {
-            adopt(name: a.name, host: a.host, writer: a.writer, steps: a.steps)
+            adopt(name: a.name, host: a.host, writer: a.writer, steps: a.steps, threads: a.threads)
         }
         bridge.liveStatus.withLock { s in for (name, run) in hosts { s[name] = run.host.status } }
         // Failed runs first: they leave `hosts` and are finished off this thread (a trapped trainer may hold a sink).
@@ -54,6 +55,7 @@ public final class LiveDriver {
             // Flush and close the run's files as soon as it ends, so its end time is when training ended (a
             // later finish at quit would move endedAt); finish waits on the writer thread, so not on this one.
             writersFinished.insert(name)
+            rebalanceThreads()   // the cores go back to the runs still live
             run.steps.close()
             let writer = run.writer, phase = run.host.status.phase
             if phase == .done || phase == .stopped {
