@@ -38,22 +38,22 @@ let package = Package(
         .target(name: "MetricsStore", dependencies: ["RunCore", "Tensor", "CSQLite"]),
 
         // App
-        .target(name: "TUI", dependencies: ["MetricsStore", "SiamTrain", "ViT"]),
+        .target(name: "TUI", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "Tensor"]),
         .target(name: "CursesBackend", dependencies: ["TUI", "CNCursesW"]),
 
         // Executable
         .executableTarget(name: "siamon",
-                          dependencies: ["CursesBackend", "TUI", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
+                          dependencies: ["CursesBackend", "TUI", "RunCore", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["Tensor", "TUI"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor", "TestSupport"]),
+        .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor"]),
         .testTarget(name: "SiamTrainTests", dependencies: ["RunCore", "SiamTrain", "ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "MetricsStoreTests", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["RunCore", "TUI", "MetricsStore", "SiamTrain", "TestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore", "SiamTrain"]),
+        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore", "SiamTrain", "TUI"]),
     ]
 )
 
