@@ -80,6 +80,8 @@ public final class LiveDriver {
             if let s = selected { bridge.submit(.snapshots(run: s)) }
         case .startRun(let preset, let name, let overrides):
             start(preset: preset, name: name, overrides: overrides, forkOf: nil)
+        case .startBackgroundRun(let preset, let name, let overrides):
+            startBackground(preset: preset, name: name, overrides: overrides)
         case .fork(let run, let name, let overrides):
             start(preset: run, name: name, overrides: overrides, forkOf: run)
         case .pause(let run): send(.pause, to: run)
@@ -102,7 +104,7 @@ public final class LiveDriver {
             let id = try db.issue(command, run: run)
             bridge.watchedCommands.withLock { $0[id] = label }
             let owner = try db.run(named: run)
-            return [.message("\(label): sent (command \(id)) to \(Self.ownerText(owner))")]
+            return [.message("\(label): sent (command \(id)); owner: \(Self.ownerText(owner))")]
         })
     }
 
@@ -116,7 +118,7 @@ public final class LiveDriver {
         let pid = r.writerPid.map(String.init) ?? "?"
         if r.source == .pytorch { return "pytorch pid \(pid) on \(r.writerHost ?? "?")" }
         if r.writerHost != storeHostName { return "pid \(pid) on \(r.writerHost ?? "?")" }
-        return r.writerPid == getpid() ? "this siamon" : "pid \(pid) on this host"
+        return r.writerPid == getpid() ? "here" : "pid \(pid)"
     }
 
     /// Checkpoints and stops every live run (each host saves before it ends), then closes their writers.

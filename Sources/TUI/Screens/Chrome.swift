@@ -25,6 +25,7 @@ public enum Chrome {
             let info = s.data[run.id]?.status ?? StatusInfo(step: run.step, totalSteps: run.totalSteps, epoch: run.epoch, loss: run.lastLoss)
             x += buf.put("\(Character(run.status.glyph)) \(run.name) ", x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg, attrs: [.bold]))
             x += buf.put(run.status.rawValue, x: x, y: r.y, maxWidth: r.maxX - x, Style(RunListWidget.statusRole(run.status), bg: .statusBg, attrs: [.bold]))
+            if run.status.isLive, let owner = run.owner { x += buf.put("  @" + owner, x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg)) }
             for seg in segments(info) { x += buf.put("  " + seg, x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg)) }
         } else {
             buf.put("no run selected", x: x, y: r.y, maxWidth: r.width - 1, Style(.inactiveFg, bg: .statusBg))
