@@ -69,10 +69,12 @@ enum DemoData {
                     source: RunSource = .siamon, linear: Double? = nil, knn: Double? = nil) -> RunRow {
         var rng = LCG(seed: UInt64(name.utf8.count))
         let spark = (0..<24).map { i in lossCurve(Double(step) * Double(i + 1) / 24, &rng) }
-        return RunRow(id: id, name: name, status: status, source: source, step: step, totalSteps: total,
-                      epoch: Double(step) / 468.75, lastLoss: spark.last, sparkline: spark, probeLinear: linear, probeKnn: knn,
-                      config: ["optimizer.lr": lr, "train.batch_size": batch, "schedule.epochs": "5", "model.depth": "4",
-                               "data.source": name.hasPrefix("cifar") ? "cifar10" : "fashion-mnist"])
+        var row = RunRow(id: id, name: name, status: status, source: source, step: step, totalSteps: total,
+                         epoch: Double(step) / 468.75, lastLoss: spark.last, sparkline: spark, probeLinear: linear, probeKnn: knn,
+                         config: ["optimizer.lr": lr, "train.batch_size": batch, "schedule.epochs": "5", "model.depth": "4",
+                                  "data.source": name.hasPrefix("cifar") ? "cifar10" : "fashion-mnist"])
+        row.owner = status.isLive ? "here" : nil
+        return row
     }
 
     /// A noisy decaying loss with occasional spikes.
