@@ -38,12 +38,13 @@ let package = Package(
         .target(name: "MetricsStore", dependencies: ["RunCore", "Tensor", "CSQLite"]),
 
         // App
-        .target(name: "TUI", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "Tensor"]),
+        .target(name: "Runs", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "Tensor"]),  // the run engine
+        .target(name: "TUI", dependencies: ["Runs", "RunCore", "MetricsStore", "SiamTrain", "Tensor"]),
         .target(name: "CursesBackend", dependencies: ["TUI", "CNCursesW"]),
 
         // Executable
         .executableTarget(name: "siamon",
-                          dependencies: ["CursesBackend", "TUI", "RunCore", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
+                          dependencies: ["CursesBackend", "TUI", "Runs", "RunCore", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
@@ -51,7 +52,7 @@ let package = Package(
         .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor"]),
         .testTarget(name: "SiamTrainTests", dependencies: ["RunCore", "SiamTrain", "ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "MetricsStoreTests", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["RunCore", "TUI", "MetricsStore", "SiamTrain", "TestSupport"],
+        .testTarget(name: "TUITests", dependencies: ["RunCore", "Runs", "TUI", "MetricsStore", "SiamTrain", "TestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore", "SiamTrain", "TUI"]),
     ]

@@ -1,22 +1,21 @@
 import Foundation
 import RunCore
 
-extension LiveDriver {
+extension RunEngine {
     /// Starts `siamon train --headless` for the run in a session of its own (setsid), its output in
     /// runs/<name>/console.log: it keeps training after this siamon quits, and any siamon steers it through
     /// the store like every other run.
-    func startBackground(preset: String, name: String, overrides: [String: String]) {
-        guard !readOnly else { outbox.append(.message("watch mode: start runs from `siamon`")); return }
-        do { try RunName.validate(name) } catch { outbox.append(.message("\(error)")); return }
+    public func startBackground(preset: String, name: String, overrides: [String: String]) {
+        do { try RunName.validate(name) } catch { notices.post("\(error)"); return }
         let dir = runsDirectory.appendingPathComponent(name)
         let sets = overrides.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
         let args = ["train", "--headless", "--preset", preset, "--name", name, "--runs", runsDirectory.path] + sets
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let pid = try BackgroundProcess.spawn(arguments: args, log: dir.appendingPathComponent("console.log").path)
-            outbox.append(.message("started \(name) in the background (pid \(pid)); it keeps training after quit — log: \(dir.path)/console.log"))
+            notices.post("started \(name) in the background (pid \(pid)); it keeps training after quit — log: \(dir.path)/console.log")
         } catch {
-            outbox.append(.message("could not start \(name) in the background: \(error)"))
+            notices.post("could not start \(name) in the background: \(error)")
         }
     }
 }
