@@ -44,7 +44,12 @@ public final class SiameseTrainer {
 
     /// Steps 2–6 of the iteration: online forward, EMA update with momentum m, target forward, loss, and
     /// backward into freshly zeroed gradients. Split from `step` so tests can inspect the raw gradients.
+    /// The matrix products run in `train.precision`; everything else (EMA, norms, softmax, loss) is fp32.
     public func forwardBackward(_ batch: Batch, momentum m: Double) -> UniGradLoss.Value {
+        GemmPrecision.$current.withValue(config.train.gemmPrecision) { forwardBackwardHere(batch, momentum: m) }
+    }
+
+    private func forwardBackwardHere(_ batch: Batch, momentum m: Double) -> UniGradLoss.Value {
         let ws = network.workspace(batch: batch.size)
         Profile.during(.forward) { Profile.time(.embedding) { fillRelativeEmbedding(ws, batch) } }
         ws.onlineForward(x1: batch.x1.pointer, mask: batch.mask)
