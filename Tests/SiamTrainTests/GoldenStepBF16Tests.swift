@@ -43,4 +43,26 @@ import TestSupport
         }
         print("golden step bf16: loss \(bf16.loss) vs fp32 \(fp32.loss) (rel \(lossErr)), lowest cosine \(worst.name) \(worst.cos)")
     }
+
+    /// The smoke preset's step (batch 16, synthetic images, its own initial weights) on two threads, so the
+    /// products split over workers: the same bounds hold.
+    @Test(.enabled(if: available)) func smokePresetStepMatchesFP32() throws {
+        var c = try Presets.load(nameOrPath: "smoke", presetsDir: presetsDir)
+        c.data.source = "synthetic"; c.data.path = nil
+        let saved = Blas.threads; Blas.threads = 2; defer { Blas.threads = saved }
+        func run(_ precision: String) -> (Double, [String: [Float]]) {
+            var config = c
+            config.train.precision = precision
+            let t = SiameseTrainer(config: config, stepsPerEpoch: 100)
+            let value = t.forwardBackward(StepBench.syntheticBatch(config: config, seed: 11), momentum: 0.995)
+            return (value.loss, Dictionary(uniqueKeysWithValues: t.network.trainableNames.map { ($0, t.network.grads[$0].array) }))
+        }
+        let (loss32, grads32) = run("fp32"), (loss16, grads16) = run("bf16")
+        #expect(abs(loss16 - loss32) <= 1e-2 * abs(loss32), "loss bf16 \(loss16) vs fp32 \(loss32)")
+        #expect(loss16 != loss32, "the bf16 step ran in fp32")
+        for (name, g32) in grads32.sorted(by: { $0.key < $1.key }) {
+            let cos = Self.cosine(grads16[name] ?? [], g32)
+            #expect(cos >= 0.999, "grad.\(name): cosine \(cos) between bf16 and fp32")
+        }
+    }
 }
