@@ -4,9 +4,9 @@
 /// fp32 either way, and so does everything outside the products.
 ///
 /// The choice is scoped, not global: `Blas.sgemm` reads `GemmPrecision.current`, which the trainer binds for
-/// its forward and backward only (`GemmPrecision.$current.withValue(.bf16) { … }`), so probes, the loss's
-/// small products and other tasks running in the same process keep fp32. Work handed to other threads inside
-/// the scope (GCD workers) sees the default, fp32.
+/// its forward and backward only (`GemmPrecision.$current.withValue(.bf16) { … }`), so probes and other tasks
+/// in the same process keep fp32. Inside the scope the loss and attention bind fp32 again for their own
+/// products. Work handed to other threads inside the scope (GCD workers) sees the default, fp32.
 public enum GemmPrecision: String, Sendable, Equatable, CaseIterable {
     case fp32, bf16
 
