@@ -69,6 +69,7 @@ struct Bench: ParsableCommand {
         if kernels { return try runKernels(warning: warning) }
         if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let c = try config.load()
+        if let line = GemmPrecision.refusal(c.train.gemmPrecision) { throw CLIError(line) }
         let batches = batch.flatMap(Self.positiveList) ?? [c.train.batchSize]
         let threadCounts = threads.flatMap(Self.positiveList) ?? [c.train.threads]
         if !json && !child { print(header()) }
@@ -113,7 +114,8 @@ struct Bench: ParsableCommand {
         let setBySiamon = (environment[BlasSetup.reexecMarker] ?? "").split(separator: ",").contains("OPENBLAS_CORETYPE")
         let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBySiamon ? ", set by siamon" : ""))" } ?? ""
         let gemm = OwnGemm.path == .own ? "; GEMM: siamon's own AVX-512 kernel" : "; GEMM: OpenBLAS"
-        return "BLAS core: \(Blas.coreName)\(env)\(gemm); load average \(String(format: "%.2f", StepBench.loadAverage()))"
+        let bf16 = OwnGemm.bf16Usable ? "; bf16 GEMM: yes (AVX512_BF16)" : "; bf16 GEMM: no (this CPU lacks AVX512_BF16)"
+        return "BLAS core: \(Blas.coreName)\(env)\(gemm)\(bf16); load average \(String(format: "%.2f", StepBench.loadAverage()))"
     }
 
     func runKernels(warning: String?) throws {

@@ -118,6 +118,8 @@ extension RunConfig {
         try r.check(t.snapshotEvery >= 0, "train.snapshot_every", t.snapshotEvery, "must be >= 0 (0 turns snapshots off)")
         try r.check(t.checkpointEvery >= 0, "train.checkpoint_every", t.checkpointEvery, "must be >= 0 (0 turns periodic checkpoints off)")
         try r.check(t.threads >= 1 && t.threads <= 256, "train.threads", t.threads, "must be in [1, 256]")
+        try r.check(TrainConfig.precisions.contains(t.precision), "train.precision", t.precision,
+                    "must be one of \(TrainConfig.precisions.joined(separator: ", "))")
     }
 }
 

@@ -23,6 +23,7 @@ public final class TrainingSession {
     /// Builds the run. With `resume`, continues from the newest valid checkpoint in `runDirectory`.
     public init(name: String, config: RunConfig, runDirectory: URL, sinks: [ReportSink], resume: Bool) throws {
         self.name = name; self.config = config; self.runDirectory = runDirectory; self.sinks = sinks
+        if let line = GemmPrecision.refusal(config.train.gemmPrecision) { throw SessionError.precisionUnavailable(line) }
         source = try DataSources.make(config.data, split: .train)
         let builder = try BatchBuilder(source: source, config: config)
         trainer = SiameseTrainer(config: config, stepsPerEpoch: builder.stepsPerEpoch)
@@ -136,6 +137,8 @@ func jsonString(_ s: String) -> String { JSONValue.quote(s) }
 public enum SessionError: Error, CustomStringConvertible, Equatable {
     case noLoadableCheckpoint(run: String, dir: String, count: Int, newest: String)
     case checkpointDoesNotFit(run: String, step: Int, detail: String)
+    /// train.precision asks for what this CPU cannot run (bf16 without AVX512_BF16); the line says so.
+    case precisionUnavailable(String)
 
     public var description: String {
         switch self {
@@ -144,6 +147,8 @@ public enum SessionError: Error, CustomStringConvertible, Equatable {
                 + "restore a checkpoint file or start a new run without --resume"
         case let .checkpointDoesNotFit(run, step, detail):
             return "resume \(run): checkpoint-\(step) does not load into this model (\(detail)); resume with the preset and --set the run was started with"
+        case let .precisionUnavailable(line):
+            return line
         }
     }
 }
