@@ -185,6 +185,21 @@ CREATE TABLE latest (
 ) WITHOUT ROWID;
 INSERT INTO latest SELECT l.runId, k.id, l.step, l.value, l.wallTime FROM latestV1 l JOIN scalarKey k ON k.name = l.key;
 DROP TABLE latestV1;"""),
+    ("2026-12-06 v3 command channel", """CREATE TABLE command (
+  id INTEGER PRIMARY KEY,
+  runId INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('pause','resume','stop','lr_scale','checkpoint','probe')),
+  argument REAL,
+  issuerPid INTEGER NOT NULL,
+  issuerHost TEXT NOT NULL,
+  issuedAt REAL NOT NULL,
+  claimedAt REAL,
+  doneAt REAL,
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending','claimed','applied','refused','expired')),
+  result TEXT
+);
+CREATE INDEX commandByRunState ON command (runId, state);"""),
 ]
 
 _NAME_CHAR = re.compile(r"[A-Za-z0-9._-]\Z")

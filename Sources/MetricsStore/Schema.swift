@@ -21,6 +21,7 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(name: "2026-11-26 v1 core tables", sql: v1),
         Migration(name: "2026-11-26 v2 integer metric keys", sql: v2),
+        Migration(name: "2026-12-06 v3 command channel", sql: v3),
     ]
 
     static let migrationsTable = """
@@ -178,5 +179,25 @@ public enum Schema {
         ) WITHOUT ROWID;
         INSERT INTO latest SELECT l.runId, k.id, l.step, l.value, l.wallTime FROM latestV1 l JOIN scalarKey k ON k.name = l.key;
         DROP TABLE latestV1;
+        """
+
+    /// The command channel (docs/command-channel.md): any process steers a live run by inserting a row; the
+    /// run's owner claims it at a step boundary and marks it applied or refused; a vanished owner's rows expire.
+    static let v3 = """
+        CREATE TABLE command (
+          id INTEGER PRIMARY KEY,
+          runId INTEGER NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('pause','resume','stop','lr_scale','checkpoint','probe')),
+          argument REAL,
+          issuerPid INTEGER NOT NULL,
+          issuerHost TEXT NOT NULL,
+          issuedAt REAL NOT NULL,
+          claimedAt REAL,
+          doneAt REAL,
+          state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending','claimed','applied','refused','expired')),
+          result TEXT
+        );
+        CREATE INDEX commandByRunState ON command (runId, state);
         """
 }
