@@ -35,6 +35,32 @@ class Store:
         self.dir = self.tmp.name
         self.db = os.path.join(self.dir, "siamon.sqlite")
         self.torch = fake_torch.write(os.path.join(self.dir, "fake"))
+        self.procs = []
+
+    def cleanup(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.tmp.cleanup()
+
+    def start(self, argv, popen=None, **env):
+        """A child process that cleanup() kills if a failed test left it running."""
+        proc = subprocess.Popen(argv, cwd=self.dir, env=self.env(**env), **(popen or {}))
+        self.procs.append(proc)
+        return proc
+
+    def wait_for_run(self, name, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                if self.rows("SELECT 1 FROM run WHERE name = ?", (name,)):
+                    return
+            except sqlite3.OperationalError:  # the file exists before its schema does
+                pass
+            if time.time() > deadline:
+                raise AssertionError("run %s never appeared" % name)
+            time.sleep(0.02)
 
     def env(self, **extra):
         env = dict(os.environ, PYTHONPATH=self.torch, PYTHONDONTWRITEBYTECODE="1")
@@ -47,8 +73,8 @@ class Store:
         self.last = name
         env.setdefault("FAKE_TORCH_STEPS", os.path.join(self.dir, name + "-steps"))
         with open(os.path.join(self.dir, "%s-%s.out" % (name, env.get("RANK", "0"))), "w") as out:
-            return subprocess.Popen([sys.executable, LAUNCHER, "--name", name, "--runs", self.dir, script] + list(args),
-                                    cwd=self.dir, env=self.env(**env), stdout=out, stderr=subprocess.STDOUT)
+            return self.start([sys.executable, LAUNCHER, "--name", name, "--runs", self.dir, script] + list(args),
+                              popen={"stdout": out, "stderr": subprocess.STDOUT}, **env)
 
     def output(self, name, rank="0"):
         with open(os.path.join(self.dir, "%s-%s.out" % (name, rank))) as f:
@@ -108,7 +134,7 @@ class LauncherTests(unittest.TestCase):
         self.s = Store()
 
     def tearDown(self):
-        self.s.tmp.cleanup()
+        self.s.cleanup()
 
     def test_pause_resume_lr_scale_stop_on_an_engine_shaped_script(self):
         s = self.s
@@ -290,7 +316,7 @@ class ShimControlTests(unittest.TestCase):
             os.environ.pop(k, None)
 
     def tearDown(self):
-        self.s.tmp.cleanup()
+        self.s.cleanup()
 
     def test_checkpoint_needs_a_registered_callback(self):
         run = siamon_log.Run(self.s.dir, "api")
@@ -324,8 +350,8 @@ class ShimControlTests(unittest.TestCase):
     def test_each_command_is_claimed_exactly_once_by_racing_claimers(self):
         run = siamon_log.Run(self.s.dir, "race")
         run_id = run.run_id
-        claimers = [subprocess.Popen([sys.executable, "-c", CLAIMER, HERE, self.s.db, str(run_id)],
-                                     stdout=subprocess.PIPE, text=True) for _ in range(2)]
+        claimers = [self.s.start([sys.executable, "-c", CLAIMER, HERE, self.s.db, str(run_id)],
+                                 popen={"stdout": subprocess.PIPE, "text": True}) for _ in range(2)]
         for c in claimers:
             self.assertEqual(c.stdout.readline(), "ready\n")
         for _ in range(300):
@@ -338,11 +364,8 @@ class ShimControlTests(unittest.TestCase):
         self.assertEqual(sorted(got[0] + got[1]), [i for (i,) in self.s.rows("SELECT id FROM command ORDER BY id")])
 
     def test_command_to_applied_latency(self):
-        proc = subprocess.Popen([sys.executable, "-c", FAST_LOOP, HERE, self.s.dir], env=self.s.env())
-        deadline = time.time() + 20
-        while not os.path.exists(self.s.db) or not self.s.rows("SELECT 1 FROM run WHERE name = 'fast'"):
-            self.assertLess(time.time(), deadline)
-            time.sleep(0.02)
+        proc = self.s.start([sys.executable, "-c", FAST_LOOP, HERE, self.s.dir])
+        self.s.wait_for_run("fast")
         latencies = []
         for i in range(60):
             got = siamon_log.issue(self.s.db, "fast", "lr_scale", 1.0)
@@ -395,7 +418,7 @@ class SummaryWriterTests(unittest.TestCase):
             os.environ.pop(k, None)
 
     def tearDown(self):
-        self.s.tmp.cleanup()
+        self.s.cleanup()
 
     def test_tags_map_to_siamon_keys_and_other_methods_warn_once(self):
         run = siamon_log.Run(self.s.dir, "tb")
