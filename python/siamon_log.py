@@ -12,6 +12,24 @@ One stdlib-only file; copy it next to your training script.
 
 Then `siamon watch` (or `siamon runs`) shows the run live, on the same host.
 
+Steering (docs/command-channel.md): call run.step_boundary(step) once per optimizer step and siamon (the TUI,
+`siamon ctl RUN pause|resume|stop|lr-scale F|checkpoint`) can steer the run:
+
+    for step, batch in enumerate(loader):
+        run.step_boundary(step)                 # applies commands; blocks while paused
+        if run.should_stop:
+            break                               # finish() then records status "stopped"
+        for g in optimizer.param_groups: g["lr"] = schedule(step) * run.lr_scale
+        ...
+    run.on_checkpoint(lambda step: save(step))  # else checkpoint is refused: "no checkpoint registered"
+
+  step_boundary looks at the channel at most every 50 ms (one indexed read when nothing is pending) and, while
+  paused, every 50 ms with the heartbeat going on. Under torch.distributed every rank calls it: rank 0 claims
+  and decides, broadcast_object_list hands every rank the same decision at the same call. probe is refused
+  (probe-v1 runs on siamon runs only). python3 siamon_run.py does all of this for an unmodified script.
+- SummaryWriter is a drop-in for torch.utils.tensorboard.SummaryWriter that writes scalars here.
+- issue(), expire_commands() and mark_vanished() are the issuer's and the reaper's side, for scripts and tests.
+
 - Writes the same schema as siamon (design.md section 5): WAL with a 10 s busy timeout (a rollback journal
   on NFS/CIFS/FUSE/Lustre/9p, where WAL is unsafe), batched: one transaction every <= 0.5 s or 1000 rows,
   from a background thread; log() never touches the disk.
