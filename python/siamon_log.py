@@ -25,7 +25,7 @@ Steering (docs/command-channel.md): call run.step_boundary(step) once per optimi
 
   step_boundary looks at the channel at most every 50 ms (one indexed read when nothing is pending) and, while
   paused, every 50 ms with the heartbeat going on. Under torch.distributed every rank calls it: rank 0 claims
-  and decides, broadcast_object_list hands every rank the same decision at the same call. probe is refused
+  and decides, and one broadcast hands every rank the same decision at the same call. probe is refused
   (probe-v1 runs on siamon runs only). python3 siamon_run.py does all of this for an unmodified script.
 - SummaryWriter is a drop-in for torch.utils.tensorboard.SummaryWriter that writes scalars here.
 - issue(), expire_commands() and mark_vanished() are the issuer's and the reaper's side, for scripts and tests.
@@ -439,10 +439,20 @@ def _distributed():
     return None
 
 
+_PLAN_FIELDS = ("paused", "stop", "scale", "checkpoint", "next")
+
+
 def _broadcast(dist, plan):
-    box = [plan]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]
+    """Rank 0's plan to every rank, as one float64 tensor: one collective, and no pickling (torch's
+    broadcast_object_list needs numpy). On the current GPU under NCCL, which only moves GPU tensors."""
+    torch = sys.modules["torch"]
+    device = torch.device("cuda", torch.cuda.current_device()) if "nccl" in str(dist.get_backend()) else torch.device("cpu")
+    values = [float(plan[k]) for k in _PLAN_FIELDS] if plan is not None else [0.0] * len(_PLAN_FIELDS)
+    box = torch.tensor(values, dtype=torch.float64, device=device)
+    dist.broadcast(box, src=0)
+    got = dict(zip(_PLAN_FIELDS, box.tolist()))
+    return {"paused": got["paused"] != 0, "stop": got["stop"] != 0, "scale": got["scale"],
+            "checkpoint": got["checkpoint"] != 0, "next": int(got["next"])}
 
 
 def _claim(con, run_id, now=None):
@@ -460,7 +470,8 @@ def _claim(con, run_id, now=None):
 
 class _Steering:
     """The owner's side of the command channel, mixed into Run. Rank 0 claims and decides; under
-    torch.distributed every rank receives the same decision at the same boundary, so no rank pauses alone."""
+    torch.distributed every rank receives the same decision at the same boundary, so no rank pauses alone,
+    and while paused rank 0 broadcasts each poll's decision, so no rank waits in a collective for long."""
 
     def _init_steering(self):
         self._paused = False

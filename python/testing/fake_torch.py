@@ -6,7 +6,7 @@ PYTHONPATH, so the launcher's patching is tested on machines without torch.
 - torch.optim.lr_scheduler.StepLR is recursive (it multiplies the group's current lr) and wraps
   optimizer.step on the instance, as PyTorch 1.x schedulers did.
 - torch.utils.tensorboard fails to import, as it does when the tensorboard package is missing.
-- torch.distributed runs broadcast_object_list through files in $FAKE_DIST_DIR between the processes of
+- torch.distributed runs broadcast through files in $FAKE_DIST_DIR between the processes of
   one job (RANK and WORLD_SIZE set by the test).
 """
 
@@ -16,6 +16,24 @@ FILES = {
     "torch/__init__.py": '''
 from . import optim, utils, distributed
 __version__ = "0.0+fake"
+float64 = "float64"
+
+
+class device:
+    def __init__(self, kind, index=None):
+        self.kind, self.index = kind, index
+
+
+class Tensor:
+    def __init__(self, values):
+        self.values = list(values)
+
+    def tolist(self):
+        return list(self.values)
+
+
+def tensor(values, dtype=None, device=None):
+    return Tensor(values)
 ''',
     "torch/utils/__init__.py": "",
     "torch/utils/tensorboard/__init__.py": '''
@@ -112,18 +130,22 @@ def destroy_process_group():
     _state["init"] = False
 
 
-def broadcast_object_list(objects, src=0):
+def get_backend():
+    return "gloo"
+
+
+def broadcast(tensor, src=0):
     path = os.path.join(_state["dir"], "broadcast-%d" % _state["seq"])
     _state["seq"] += 1
     if _state["rank"] == src:
         with open(path + ".tmp", "wb") as f:
-            pickle.dump(list(objects), f)
+            pickle.dump(tensor.values, f)
         os.replace(path + ".tmp", path)
         return
     while not os.path.exists(path):
         time.sleep(0.001)
     with open(path, "rb") as f:
-        objects[:] = pickle.load(f)
+        tensor.values = pickle.load(f)
 ''',
 }
 
