@@ -412,7 +412,7 @@ _CLAIM_SECONDS = 0.05            # a fast loop looks for commands at most 20 tim
 _PAUSE_POLL_SECONDS = 0.05       # while paused: how often the owner looks for resume or stop
 _MAX_SYNC_EVERY = 100            # under torch.distributed: at most this many steps between two syncs
 _STALE_HEARTBEAT_SECONDS = 30.0  # an owner on another host is gone after this long without a heartbeat
-_PROBE_REFUSAL = "probe-v1 runs on siamon runs only; probe a checkpoint of this run with siamon instead"
+_PROBE_REFUSAL = "probe-v1 runs on siamon runs only"
 
 
 class CheckpointRefused(Exception):

@@ -58,17 +58,23 @@ class Job:
                 raise SystemExit("torchrun ended or stalled before %d steps:\n%s" % (n, open(self.log).read()[-3000:]))
             time.sleep(0.1)
 
-    def command(self, verb, factor=None):
+    def command(self, verb, factor=None, refused_with=None):
+        """Issues a command; checks it is applied, or refused with a result containing refused_with."""
         if self.siamon:
             argv = [self.siamon, "ctl", "--runs", self.runs, NAME, verb] + ([str(factor)] if factor else [])
             done = subprocess.run(argv, capture_output=True, text=True)
-            print("  $ siamon ctl %s %s -> %d %s" % (verb, factor or "", done.returncode, done.stdout.strip() or done.stderr.strip()))
-            ok = done.returncode == 0
+            said = done.stdout.strip() or done.stderr.strip()
+            print("  $ siamon ctl %s %s -> %d %s" % (verb, factor or "", done.returncode, said))
+            applied = done.returncode == 0
         else:
             got = siamon_log.issue(self.db, NAME, verb.replace("-", "_"), factor)
-            print("  issue %s %s -> %s: %s" % (verb, factor or "", got["state"], got["result"]))
-            ok = got["state"] == "applied"
-        check(ok, "%s applied" % verb)
+            said = "%s: %s" % (got["state"], got["result"])
+            print("  issue %s %s -> %s" % (verb, factor or "", said))
+            applied = got["state"] == "applied"
+        if refused_with is None:
+            check(applied, "%s applied" % verb)
+        else:
+            check(not applied and refused_with in said, "%s refused: %s" % (verb, refused_with))
 
     def rows(self, sql, args=()):
         con = sqlite3.connect(self.db, timeout=10)
@@ -135,6 +141,8 @@ def main():
         job.wait_steps(20)
         check_pause(job)
         job.command("lr-scale", 1.25)
+        job.command("checkpoint", refused_with="exposes no save_model")
+        job.command("probe", refused_with="siamon runs only")
         job.wait_steps(max(len(v) for v in job.steps().values()) + 30)
         job.command("stop")
         check(job.proc.wait(120) == 0, "torchrun (every rank) exited 0")
