@@ -293,6 +293,27 @@ class LauncherTests(unittest.TestCase):
         self.check_scaled_lr("ddp", 1.25)
 
 
+    @unittest.skipUnless(os.environ.get("SIAMON_BIN"), "SIAMON_BIN names no siamon binary")
+    def test_through_siamon_ctl(self):
+        s, siamon = self.s, os.environ["SIAMON_BIN"]
+        if subprocess.run([siamon, "ctl", "--help"], capture_output=True).returncode != 0:
+            self.skipTest("this siamon has no ctl")
+
+        def ctl(*args):
+            done = subprocess.run([siamon, "ctl", "--runs", s.dir, "ctl-run"] + list(args), capture_output=True, text=True)
+            return done.returncode, done.stdout + done.stderr
+        proc = s.launch("ctl-run", "--epochs", "1000", "--step_seconds", "0.003")
+        s.wait_for_steps(10)
+        for args, code, said in ((["pause"], 0, "paused at step"), (["resume"], 0, "resumed at step"),
+                                 (["lr-scale", "1.25"], 0, "lr scale 1.25"), (["checkpoint"], 1, "args.output_dir is empty"),
+                                 (["probe"], 1, "siamon runs only"), (["stop"], 0, "stopping at step")):
+            got = ctl(*args)
+            self.assertEqual(got[0], code, got[1])
+            self.assertIn(said, got[1])
+        self.assertEqual(wait(proc), 0, s.output("ctl-run"))
+        self.assertEqual(s.status("ctl-run"), "stopped")
+
+
 PLAIN_LOOP = """
 import sys, time
 import torch
