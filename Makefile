@@ -59,7 +59,8 @@ fuzz: deps
 # (the CUDA build with its nvidia-* wheels, about 4 GB, which runs on the CPU too). Then a 2-rank DDP script
 # (python/examples/ddp_tensorboard.py, gloo) runs under torchrun and python/examples/steer_ddp_check.py steers it with
 # `siamon ctl`: pause (no optimizer step on any rank for 3 s), resume, lr-scale 1.25, stop (every rank exits 0).
-TORCH_WHEEL ?= $(lastword $(wildcard /opt/wheels/torch-*+cpu-cp311-*.whl))
+PY_TAG := cp$(shell python3 -c 'import sys; print("%d%d" % sys.version_info[:2])')
+TORCH_WHEEL ?= $(lastword $(wildcard /opt/wheels/torch-*+cpu-$(PY_TAG)-*.whl))
 test-torch: deps
 	$(SWIFT) build --product siamon
 	[ -x .venv-torch/bin/python ] || python3 -m venv .venv-torch

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -367,6 +368,27 @@ class ShimControlTests(unittest.TestCase):
         run.finish()
         self.assertEqual(self.s.status("api-stop"), "stopped")
         self.assertEqual(self.s.command(cid)[:2], ("applied", "stopping at step 0"))
+
+    def test_a_paused_run_keeps_its_heartbeat_and_stop_ends_the_pause(self):
+        beat, siamon_log._HEARTBEAT_SECONDS = siamon_log._HEARTBEAT_SECONDS, 0.2
+        self.addCleanup(setattr, siamon_log, "_HEARTBEAT_SECONDS", beat)
+        run = siamon_log.Run(self.s.dir, "api-pause")
+        siamon_log.issue(self.s.db, "api-pause", "pause", wait=False)
+        loop = threading.Thread(target=run.step_boundary, args=(7,))
+        loop.start()
+        time.sleep(0.3)
+        self.assertTrue(loop.is_alive() and run.paused)
+        (first,) = self.s.rows("SELECT heartbeat FROM run")[0]
+        time.sleep(0.8)
+        (later,) = self.s.rows("SELECT heartbeat FROM run")[0]
+        self.assertGreater(later, first, "no heartbeat while paused")
+        self.assertEqual(self.s.status("api-pause"), "paused")
+        self.assertEqual(siamon_log.issue(self.s.db, "api-pause", "stop")["result"], "stopping at step 7")
+        loop.join(5)
+        self.assertFalse(loop.is_alive(), "step_boundary still blocked after stop")
+        self.assertTrue(run.should_stop and not run.paused)
+        run.finish()
+        self.assertEqual(self.s.status("api-pause"), "stopped")
 
     def test_each_command_is_claimed_exactly_once_by_racing_claimers(self):
         run = siamon_log.Run(self.s.dir, "race")
