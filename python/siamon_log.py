@@ -314,7 +314,7 @@ def _wal_unsafe(directory):
     return fs in _UNSAFE_FS or fs == "fuse" or fs.startswith("fuse.")
 
 
-def _connect(path):
+def _connect(path, warn=True):
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     con = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
@@ -322,7 +322,8 @@ def _connect(path):
     con.execute("PRAGMA page_size = 8192")      # as siamon: only takes effect on a new file
     con.execute("PRAGMA temp_store = MEMORY")
     if _wal_unsafe(directory):
-        sys.stderr.write("siamon_log: warning: %s is on a filesystem where SQLite WAL is unsafe; using a rollback journal\n" % directory)
+        if warn:
+            sys.stderr.write("siamon_log: warning: %s is on a filesystem where SQLite WAL is unsafe; using a rollback journal\n" % directory)
         con.execute("PRAGMA journal_mode = DELETE")
         con.execute("PRAGMA synchronous = FULL")
     else:
@@ -786,7 +787,7 @@ class Run(_Steering):
         self._failed = False
         self._key_ids = {}                       # metric name -> scalarKey.id (ids never change)
         self.run_id = self._create(name, config, preset, resume, parent, parent_step)
-        self._ctl = _connect(path)               # the command channel's own connection: never waits for the flusher
+        self._ctl = _connect(path, warn=False)               # the command channel's own connection: never waits for the flusher
         self._stop = False
         self._thread = threading.Thread(target=self._loop, name="siamon_log", daemon=True)
         self._thread.start()
