@@ -72,13 +72,16 @@ class Store:
 
     def launch(self, name, *args, script=ENGINE, **env):
         self.last = name
-        env.setdefault("FAKE_TORCH_STEPS", os.path.join(self.dir, name + "-steps"))
-        with open(os.path.join(self.dir, "%s-%s.out" % (name, env.get("RANK", "0"))), "w") as out:
+        env.setdefault("FAKE_TORCH_STEPS", os.path.join(self.dir, name.replace("/", "_") + "-steps"))
+        with open(self.out_path(name, env.get("RANK", "0")), "w") as out:
             return self.start([sys.executable, LAUNCHER, "--name", name, "--runs", self.dir, script] + list(args),
                               popen={"stdout": out, "stderr": subprocess.STDOUT}, **env)
 
+    def out_path(self, name, rank):
+        return os.path.join(self.dir, "%s-%s.out" % (name.replace("/", "_"), rank))
+
     def output(self, name, rank="0"):
-        with open(os.path.join(self.dir, "%s-%s.out" % (name, rank))) as f:
+        with open(self.out_path(name, rank)) as f:
             return f.read()
 
     def rows(self, sql, args=()):
@@ -161,6 +164,10 @@ class LauncherTests(unittest.TestCase):
         self.assertEqual(s.status("eng"), "stopped")
         self.check_scaled_lr("eng", 1.25)
         self.check_events_name_commands("eng", [paused["id"], scaled["id"], stopped["id"]])
+        (config,) = s.rows("SELECT config FROM run WHERE name = 'eng'")[0]
+        config = json.loads(config)
+        self.assertEqual(config["argv"][1:3], ["--epochs", "1000"])
+        self.assertEqual(config["args"]["lr"], 4e-3, "args as the script left them at the first step")
 
     def check_scaled_lr(self, name, factor):
         """Steps from the lr_scale event on applied factor x the schedule's lr; the stored lr is the applied one."""
@@ -230,6 +237,11 @@ class LauncherTests(unittest.TestCase):
         self.assertIn("exposes no save_model", refused["result"])
         self.assertEqual(s.issue("plain", "stop")["state"], "applied")
         self.assertEqual(wait(proc), 0)
+
+    def test_a_bad_run_name_is_refused_with_siamons_line(self):
+        proc = self.s.launch("../x", "--epochs", "1")
+        self.assertEqual(wait(proc), 2)
+        self.assertIn("run name \"../x\" contains '/'", self.s.output("../x"))
 
     def test_done_on_a_normal_end_failed_on_an_exception(self):
         s = self.s
