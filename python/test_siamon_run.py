@@ -282,6 +282,18 @@ class LauncherTests(unittest.TestCase):
         self.assertEqual(got["state"], "expired", got)
         self.assertEqual(s.rows("PRAGMA integrity_check"), [("ok",)])
 
+    @staticmethod
+    def settle(read, timeout=5.0):
+        """read()'s value once it is the same twice 0.2 s apart (a lagging rank finishes the step it is in)."""
+        deadline, last = time.time() + timeout, read()
+        while time.time() < deadline:
+            time.sleep(0.2)
+            now = read()
+            if now == last:
+                return now
+            last = now
+        return last
+
     def test_two_ranks_pause_scale_and_stop_at_the_same_step(self):
         s = self.s
         os.makedirs(os.path.join(s.dir, "dist"))
@@ -290,8 +302,7 @@ class LauncherTests(unittest.TestCase):
                  for r in (0, 1)]
         s.wait_for_steps(20, rank=1)
         self.assertEqual(s.issue("ddp", "pause")["state"], "applied")
-        time.sleep(0.3)                                  # rank 1 may finish the step it is in
-        counts = [len(s.steps(r)) for r in (0, 1)]
+        counts = self.settle(lambda: [len(s.steps(r)) for r in (0, 1)])
         time.sleep(1.0)
         self.assertEqual([len(s.steps(r)) for r in (0, 1)], counts, "a rank stepped while paused")
         self.assertEqual(counts[0], counts[1], "the ranks paused at different steps")
