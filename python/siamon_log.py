@@ -479,6 +479,7 @@ class _Steering:
         self._stopping = False
         self._lr_scale = 1.0
         self._checkpoint_fn = None
+        self._unrecorded = []                    # outcomes the database refused to record, retried at each look
         self._boundaries = 0                     # step_boundary calls: the sync clock all ranks share
         self._next_sync = 0
         self._last_sync = 0.0                    # monotonic time of the last look at the channel
@@ -531,16 +532,20 @@ class _Steering:
             plan = _broadcast(dist, plan)
         was_paused = self._paused
         self._enact(plan, step, outcomes)
-        if self.enabled and (outcomes or was_paused != self._paused):
+        if self.enabled and (outcomes or was_paused != self._paused or self._unrecorded):
             self._record(outcomes, step)
 
     def _claim_pending(self):
         con = self._ctl
-        # A plain read first: WAL readers never wait, so a loop without commands never takes the write lock.
-        if con.execute("SELECT 1 FROM command WHERE runId = ? AND state = 'pending' LIMIT 1",
-                       (self.run_id,)).fetchone() is None:
+        try:
+            # A plain read first: WAL readers never wait, so a loop without commands never takes the write lock.
+            if con.execute("SELECT 1 FROM command WHERE runId = ? AND state = 'pending' LIMIT 1",
+                           (self.run_id,)).fetchone() is None:
+                return []
+            return _claim(con, self.run_id)
+        except sqlite3.Error as e:  # the commands stay pending for the next look
+            _warn_once(("claim", str(e)), "could not read commands, will retry: %s" % e)
             return []
-        return _claim(con, self.run_id)
 
     def _plan(self, commands, step):
         state = {"paused": self._paused, "stop": self._stopping, "scale": self._lr_scale, "checkpoint": False}
@@ -618,7 +623,16 @@ class _Steering:
         return "applied", "checkpoint at step %d%s" % (step, where), ("checkpoint", {"path": path} if path else {})
 
     def _record(self, outcomes, step):
-        """Writes each outcome's event and final state, and the run's status, in one transaction."""
+        """Writes each outcome's event and final state, and the run's status, in one transaction. When the
+        database refuses, the outcomes wait for the next look: the training loop never dies of the channel."""
+        outcomes, self._unrecorded = self._unrecorded + outcomes, []
+        try:
+            self._write_outcomes(outcomes, step)
+        except sqlite3.Error as e:
+            self._unrecorded = outcomes
+            _warn_once(("record", str(e)), "could not record commands, will retry: %s" % e)
+
+    def _write_outcomes(self, outcomes, step):
         now = time.time()
         con = self._ctl
         con.execute("BEGIN IMMEDIATE")
@@ -634,7 +648,8 @@ class _Steering:
                         ("paused" if self._paused else "running", now, self.run_id))
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if con.in_transaction:
+                con.execute("ROLLBACK")
             raise
 
 

@@ -413,6 +413,27 @@ class ShimControlTests(unittest.TestCase):
         run.finish()
         self.assertEqual(self.s.status("api-pause"), "stopped")
 
+    def test_a_locked_database_delays_a_command_without_failing_the_loop(self):
+        run = siamon_log.Run(self.s.dir, "api-locked")
+        run._ctl.execute("PRAGMA busy_timeout = 50")
+        cid = siamon_log.issue(self.s.db, "api-locked", "lr_scale", 2.0, wait=False)["id"]
+        blocker = sqlite3.connect(self.s.db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        siamon_log._warned.clear()
+        err, sys.stderr = sys.stderr, io.StringIO()
+        try:
+            run.step_boundary(1)
+        finally:
+            err, sys.stderr = sys.stderr.getvalue(), err
+            blocker.execute("COMMIT")
+            blocker.close()
+        self.assertIn("could not read commands, will retry", err)
+        self.assertEqual((run.lr_scale, self.s.command(cid)[0]), (1.0, "pending"))
+        time.sleep(0.06)
+        run.step_boundary(2)
+        self.assertEqual((run.lr_scale, self.s.command(cid)[:2]), (2.0, ("applied", "lr scale 2 from step 2")))
+        run.finish()
+
     def test_each_command_is_claimed_exactly_once_by_racing_claimers(self):
         run = siamon_log.Run(self.s.dir, "race")
         run_id = run.run_id
