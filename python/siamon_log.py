@@ -1024,6 +1024,27 @@ def _tensorboard_run_name(log_dir):
     return base if base and not run_name_error(base) else "tensorboard-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
 
 
+def runs_folder(db):
+    """Creates a runs folder named without an extension that does not exist yet, so Run does not take it
+    for a database file; a path like runs/siamon.sqlite is left alone."""
+    if not os.path.splitext(db)[1] and not os.path.isfile(db):
+        os.makedirs(db, exist_ok=True)
+    return db
+
+
+def _own_run(log_dir):
+    """The run a SummaryWriter opens without the launcher; a name already taken gets a UTC time suffix."""
+    db = runs_folder(os.environ.get("SIAMON_RUNS", "runs"))
+    name = _tensorboard_run_name(log_dir)
+    try:
+        return Run(db, name, config={"log_dir": log_dir})
+    except ValueError:
+        if run_name_error(name):
+            raise
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        return Run(db, "%s-%s" % (name[:48], stamp), config={"log_dir": log_dir})
+
+
 class SummaryWriter:
     """Stands in for torch.utils.tensorboard.SummaryWriter and writes scalars into siamon's store.
 
@@ -1039,8 +1060,7 @@ class SummaryWriter:
         self._own = False
         self._run = run or (_step_clock.run if _step_clock is not None else None)
         if self._run is None:
-            self._run = Run(os.environ.get("SIAMON_RUNS", "runs"), _tensorboard_run_name(self.log_dir),
-                            config={"log_dir": self.log_dir})
+            self._run = _own_run(self.log_dir)
             self._own = True
         self._last_step = {}
 

@@ -257,10 +257,8 @@ def import_torch():
 def main(argv):
     opts = parse(argv)
     script = os.path.abspath(opts.script)
-    if opts.runs and not os.path.splitext(opts.runs)[1]:
-        os.makedirs(opts.runs, exist_ok=True)
     try:
-        run = siamon_log.Run(opts.runs, opts.name, config={"script": script, "argv": [opts.script] + opts.args},
+        run = siamon_log.Run(siamon_log.runs_folder(opts.runs), opts.name, config={"script": script, "argv": [opts.script] + opts.args},
                              resume=opts.resume)
     except (ValueError, siamon_log.SchemaError) as e:
         sys.exit("siamon_run.py: %s" % e)

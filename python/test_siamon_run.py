@@ -536,12 +536,15 @@ class SummaryWriterTests(unittest.TestCase):
     def test_a_writer_without_a_run_makes_one_named_after_its_log_dir(self):
         os.environ["SIAMON_RUNS"] = self.s.dir
         try:
-            w = siamon_log.SummaryWriter(log_dir=os.path.join("logs", "vit-b 800ep"))
-            w.add_scalar("loss", 1.5, 0)
-            w.close()
+            for _ in range(2):
+                w = siamon_log.SummaryWriter(log_dir=os.path.join("logs", "vit-b 800ep"))
+                w.add_scalar("loss", 1.5, 0)
+                w.close()
         finally:
             del os.environ["SIAMON_RUNS"]
-        self.assertEqual(self.s.rows("SELECT name, status FROM run"), [("vit-b_800ep", "done")])
+        (first, second) = self.s.rows("SELECT name, status FROM run ORDER BY id")
+        self.assertEqual(first, ("vit-b_800ep", "done"))
+        self.assertRegex(second[0], r"^vit-b_800ep-\d{8}-\d{6}$", "a second writer on the same log_dir")
 
 
 if __name__ == "__main__":
