@@ -573,13 +573,13 @@ class _Steering:
 
     def _decide_pause(self, s, cid, arg, step):
         if s["paused"]:
-            return _Outcome(cid, "refused", "run is already paused")
+            return _Outcome(cid, "refused", "run is already paused at step %d" % step)
         s["paused"] = True
         return _Outcome(cid, "applied", "paused at step %d" % step, ("pause", {}))
 
     def _decide_resume(self, s, cid, arg, step):
         if not s["paused"]:
-            return _Outcome(cid, "refused", "run is not paused")
+            return _Outcome(cid, "refused", "run is not paused (step %d)" % step)
         s["paused"] = False
         return _Outcome(cid, "applied", "resumed at step %d" % step, ("resume", {}))
 
@@ -587,13 +587,13 @@ class _Steering:
         if s["stop"]:
             return _Outcome(cid, "refused", "run is already stopping")
         s["stop"], s["paused"] = True, False
-        return _Outcome(cid, "applied", "stopping at step %d" % step, ("stop", {}))
+        return _Outcome(cid, "applied", "stopped at step %d" % step, ("stop", {"reason": "command"}))
 
     def _decide_lr_scale(self, s, cid, arg, step):
         if arg is None or not 0 < arg < math.inf:
             return _Outcome(cid, "refused", "lr_scale needs a factor > 0, not %r" % (arg,))
         s["scale"] *= arg
-        return _Outcome(cid, "applied", "lr scale %.6g from step %d" % (s["scale"], step),
+        return _Outcome(cid, "applied", "lr scale \u00d7%g, now \u00d7%g from step %d" % (arg, s["scale"], step),
                         ("lr_scale", {"factor": arg, "scale": s["scale"]}))
 
     def _decide_checkpoint(self, s, cid, arg, step):
@@ -619,8 +619,8 @@ class _Steering:
             return "refused", str(e), None
         except Exception as e:  # the run goes on; the issuer learns why
             return "refused", "checkpoint failed: %s: %s" % (type(e).__name__, e), None
-        where = " to %s" % path if path else ""
-        return "applied", "checkpoint at step %d%s" % (step, where), ("checkpoint", {"path": path} if path else {})
+        where = ": %s" % path if path else ""
+        return "applied", "checkpoint saved at step %d%s" % (step, where), ("checkpoint", {"path": path} if path else {})
 
     def _record(self, outcomes, step):
         """Writes each outcome's event and final state, and the run's status, in one transaction. When the

@@ -150,7 +150,7 @@ class LauncherTests(unittest.TestCase):
         n_paused = len(s.steps())
         time.sleep(1.0)
         self.assertEqual(len(s.steps()), n_paused, "an optimizer step ran while paused")
-        self.assertEqual(s.issue("eng", "pause")["result"], "run is already paused")
+        self.assertEqual(s.issue("eng", "pause")["result"], "run is already paused at step %d" % n_paused)
         self.assertEqual(s.issue("eng", "resume")["state"], "applied")
         self.assertEqual(s.status("eng"), "running")
         gap = s.steps()[n_paused]["t"] - s.steps()[n_paused - 1]["t"]
@@ -329,8 +329,8 @@ class LauncherTests(unittest.TestCase):
         proc = s.launch("ctl-run", "--epochs", "1000", "--step_seconds", "0.003")
         s.wait_for_steps(10)
         for args, code, said in ((["pause"], 0, "paused at step"), (["resume"], 0, "resumed at step"),
-                                 (["lr-scale", "1.25"], 0, "lr scale 1.25"), (["checkpoint"], 1, "args.output_dir is empty"),
-                                 (["probe"], 1, "siamon runs only"), (["stop"], 0, "stopping at step")):
+                                 (["lr-scale", "1.25"], 0, "now \u00d71.25 from step"), (["checkpoint"], 1, "args.output_dir is empty"),
+                                 (["probe"], 1, "siamon runs only"), (["stop"], 0, "stopped at step")):
             got = ctl(*args)
             self.assertEqual(got[0], code, got[1])
             self.assertIn(said, got[1])
@@ -372,7 +372,7 @@ class ShimControlTests(unittest.TestCase):
         cid = siamon_log.issue(self.s.db, "api", "checkpoint", wait=False)["id"]
         time.sleep(0.06)
         run.step_boundary(4)
-        self.assertEqual(self.s.command(cid)[:2], ("applied", "checkpoint at step 4 to /ckpt/4.pth"))
+        self.assertEqual(self.s.command(cid)[:2], ("applied", "checkpoint saved at step 4: /ckpt/4.pth"))
         self.assertEqual(self.s.events("api"), [("checkpoint", 4, {"path": "/ckpt/4.pth", "command": cid})])
         cid = siamon_log.issue(self.s.db, "api", "lr_scale", -1.0, wait=False)["id"]
         time.sleep(0.06)
@@ -390,7 +390,7 @@ class ShimControlTests(unittest.TestCase):
         self.assertTrue(run.should_stop)
         run.finish()
         self.assertEqual(self.s.status("api-stop"), "stopped")
-        self.assertEqual(self.s.command(cid)[:2], ("applied", "stopping at step 0"))
+        self.assertEqual(self.s.command(cid)[:2], ("applied", "stopped at step 0"))
 
     def test_a_paused_run_keeps_its_heartbeat_and_stop_ends_the_pause(self):
         beat, siamon_log._HEARTBEAT_SECONDS = siamon_log._HEARTBEAT_SECONDS, 0.2
@@ -406,7 +406,7 @@ class ShimControlTests(unittest.TestCase):
         (later,) = self.s.rows("SELECT heartbeat FROM run")[0]
         self.assertGreater(later, first, "no heartbeat while paused")
         self.assertEqual(self.s.status("api-pause"), "paused")
-        self.assertEqual(siamon_log.issue(self.s.db, "api-pause", "stop")["result"], "stopping at step 7")
+        self.assertEqual(siamon_log.issue(self.s.db, "api-pause", "stop")["result"], "stopped at step 7")
         loop.join(5)
         self.assertFalse(loop.is_alive(), "step_boundary still blocked after stop")
         self.assertTrue(run.should_stop and not run.paused)
@@ -431,7 +431,7 @@ class ShimControlTests(unittest.TestCase):
         self.assertEqual((run.lr_scale, self.s.command(cid)[0]), (1.0, "pending"))
         time.sleep(0.06)
         run.step_boundary(2)
-        self.assertEqual((run.lr_scale, self.s.command(cid)[:2]), (2.0, ("applied", "lr scale 2 from step 2")))
+        self.assertEqual((run.lr_scale, self.s.command(cid)[:2]), (2.0, ("applied", "lr scale \u00d72, now \u00d72 from step 2")))
         run.finish()
 
     def test_each_command_is_claimed_exactly_once_by_racing_claimers(self):
