@@ -926,7 +926,11 @@ class Run(_Steering):
                         con.execute("UPDATE command SET state = 'refused', claimedAt = ?, doneAt = ?, result = ? "
                                     "WHERE runId = ? AND state = 'pending'", (now, now, "run is %s" % status, self.run_id))
                 else:
-                    con.execute("UPDATE run SET heartbeat = ? WHERE id = ?", (now, self.run_id))
+                    # A live writer revives a run that a reader on another host wrongly marked interrupted.
+                    con.execute("UPDATE run SET heartbeat = ?, status = CASE WHEN status = 'interrupted' AND writerPid = ? "
+                                "THEN ? ELSE status END, endedAt = CASE WHEN status = 'interrupted' AND writerPid = ? "
+                                "THEN NULL ELSE endedAt END WHERE id = ?",
+                                (now, os.getpid(), "paused" if self._paused else "running", os.getpid(), self.run_id))
                 con.execute("COMMIT")
             except BaseException:
                 try:

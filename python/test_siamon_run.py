@@ -434,6 +434,15 @@ class ShimControlTests(unittest.TestCase):
         self.assertEqual((run.lr_scale, self.s.command(cid)[:2]), (2.0, ("applied", "lr scale \u00d72, now \u00d72 from step 2")))
         run.finish()
 
+    def test_a_live_writer_revives_a_run_wrongly_marked_interrupted(self):
+        run = siamon_log.Run(self.s.dir, "api-revive")
+        con = sqlite3.connect(self.s.db, isolation_level=None)
+        con.execute("UPDATE run SET status = 'interrupted', endedAt = 1 WHERE name = 'api-revive'")
+        con.close()
+        run.flush()
+        self.assertEqual(self.s.rows("SELECT status, endedAt FROM run"), [("running", None)])
+        run.finish()
+
     def test_each_command_is_claimed_exactly_once_by_racing_claimers(self):
         run = siamon_log.Run(self.s.dir, "race")
         run_id = run.run_id
