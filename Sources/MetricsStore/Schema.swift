@@ -181,8 +181,8 @@ public enum Schema {
         DROP TABLE latestV1;
         """
 
-    /// The command channel (docs/command-channel.md): any process steers a live run by inserting a row; the
-    /// run's owner claims it at a step boundary and marks it applied or refused; a vanished owner's rows expire.
+    /// The command channel (docs/command-channel.md): any process asks a run's owner to pause, resume, stop,
+    /// scale its LR, checkpoint or probe; the owner claims each row once and answers in it.
     static let v3 = """
         CREATE TABLE command (
           id INTEGER PRIMARY KEY,
