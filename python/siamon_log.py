@@ -30,7 +30,7 @@ Steering (docs/command-channel.md): call run.step_boundary(step) once per optimi
 - SummaryWriter is a drop-in for torch.utils.tensorboard.SummaryWriter that writes scalars here.
 - issue(), expire_commands() and mark_vanished() are the issuer's and the reaper's side, for scripts and tests.
 
-- Writes the same schema as siamon (design.md section 5): WAL with a 10 s busy timeout (a rollback journal
+- Writes the same schema as siamon (docs/store.md): WAL with a 10 s busy timeout (a rollback journal
   on NFS/CIFS/FUSE/Lustre/9p, where WAL is unsafe), batched: one transaction every <= 0.5 s or 1000 rows,
   from a background thread; log() never touches the disk.
 - Creates the database and its schema when the file is new (a cluster may not have siamon installed), and
