@@ -12,6 +12,17 @@ One stdlib-only file; copy it next to your training script.
 
 Then `siamon watch` (or `siamon runs`) shows the run live, on the same host.
 
+- Writes the same schema as siamon (docs/store.md): WAL with a 10 s busy timeout (a rollback journal
+  on NFS/CIFS/FUSE/Lustre/9p, where WAL is unsafe), batched: one transaction every <= 0.5 s or 1000 rows,
+  from a background thread; log() never touches the disk.
+- Creates the database and its schema when the file is new (a cluster may not have siamon installed), and
+  refuses a database whose schema is newer than this file knows (a migration name it does not know).
+- Distributed jobs: only rank 0 logs. When RANK (or LOCAL_RANK when RANK is unset) is set and not 0, Run
+  logs nothing (step_boundary still takes part in each decision), so every rank may call it unconditionally.
+- NaN and +-inf are kept (NaN is stored as SQL NULL, as siamon reads it).
+- Keys: use siamon's names where they apply (loss, loss_pos, loss_neg, lr, ema_momentum, grad_norm,
+  images_per_s, epoch, step_seconds); any other name becomes its own series.
+
 Steering (docs/command-channel.md): call run.step_boundary(step) once per optimizer step and siamon (the TUI,
 `siamon ctl RUN pause|resume|stop|lr-scale F|checkpoint`) can steer the run:
 
@@ -29,17 +40,6 @@ Steering (docs/command-channel.md): call run.step_boundary(step) once per optimi
   (probe-v1 runs on siamon runs only). python3 siamon_run.py does all of this for an unmodified script.
 - SummaryWriter is a drop-in for torch.utils.tensorboard.SummaryWriter that writes scalars here.
 - issue(), expire_commands() and mark_vanished() are the issuer's and the reaper's side, for scripts and tests.
-
-- Writes the same schema as siamon (docs/store.md): WAL with a 10 s busy timeout (a rollback journal
-  on NFS/CIFS/FUSE/Lustre/9p, where WAL is unsafe), batched: one transaction every <= 0.5 s or 1000 rows,
-  from a background thread; log() never touches the disk.
-- Creates the database and its schema when the file is new (a cluster may not have siamon installed), and
-  refuses a database whose schema is newer than this file knows (a migration name it does not know).
-- Distributed jobs: only rank 0 logs. When RANK (or LOCAL_RANK when RANK is unset) is set and not 0, Run
-  is a no-op, so every rank may call it unconditionally.
-- NaN and +-inf are kept (NaN is stored as SQL NULL, as siamon reads it).
-- Keys: use siamon's names where they apply (loss, loss_pos, loss_neg, lr, ema_momentum, grad_norm,
-  images_per_s, epoch, step_seconds); any other name becomes its own series.
 """
 
 import atexit
