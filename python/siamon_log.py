@@ -53,8 +53,8 @@ import sys
 import threading
 import time
 
-__all__ = ["Run", "SchemaError", "SummaryWriter", "CheckpointRefused", "issue", "expire_commands", "mark_vanished",
-           "owner_alive"]
+__all__ = ["Run", "SchemaError", "SummaryWriter", "CheckpointRefused", "active_run", "issue", "expire_commands",
+           "mark_vanished", "owner_alive"]
 
 # Identical to Sources/MetricsStore/Schema.swift (a Swift test compares the resulting schemas).
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT NOT NULL PRIMARY KEY, appliedAt REAL NOT NULL)"
@@ -998,6 +998,12 @@ def use_step_clock(clock):
     script's global_step; clock.run is the run they write to. siamon_run.py installs its clock here."""
     global _step_clock
     _step_clock = clock
+
+
+def active_run():
+    """The Run that siamon_run.py opened for this process, or None without the launcher. A launched script
+    may call active_run().on_checkpoint(fn) to answer checkpoint itself."""
+    return _step_clock.run if _step_clock is not None else None
 
 
 def _warn_once(what, message):

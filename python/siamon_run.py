@@ -212,7 +212,7 @@ def find_save_model(optimizer):
         frame = frame.f_back
     if seen_any:
         return None, "save_model found, but no frame holds all its arguments (args, epoch, model, optimizer, ...)"
-    return None, "the script exposes no save_model; call siamon_log's Run.on_checkpoint(fn) to register one"
+    return None, "the script exposes no save_model; it can register one with siamon_log.active_run().on_checkpoint(fn)"
 
 
 def save_checkpoint(clock, step):

@@ -237,6 +237,13 @@ class LauncherTests(unittest.TestCase):
         self.assertIn("exposes no save_model", refused["result"])
         self.assertEqual(s.issue("plain", "stop")["state"], "applied")
         self.assertEqual(wait(proc), 0)
+        proc = s.launch("own", "0.003", "register", script=plain)      # the script answers checkpoint itself
+        s.wait_for_steps(5)
+        saved = s.issue("own", "checkpoint")
+        self.assertEqual(saved["state"], "applied", saved)
+        self.assertRegex(saved["result"], r"^checkpoint saved at step \d+: saved-\d+$")
+        self.assertEqual(s.issue("own", "stop")["state"], "applied")
+        self.assertEqual(wait(proc), 0)
 
     def test_a_bad_run_name_is_refused_with_siamons_line(self):
         proc = self.s.launch("../x", "--epochs", "1")
@@ -341,6 +348,7 @@ class LauncherTests(unittest.TestCase):
 PLAIN_LOOP = """
 import sys, time
 import torch
+import siamon_log
 
 class P:
     data, grad = 1.0, 0.1
@@ -349,6 +357,8 @@ opt = torch.optim.AdamW([P()], lr=0.01)
 while True:
     opt.step()
     time.sleep(float(sys.argv[1]))
+    if len(sys.argv) > 2 and siamon_log.active_run() is not None:
+        siamon_log.active_run().on_checkpoint(lambda step: "saved-%d" % step)
 """
 
 
@@ -429,6 +439,7 @@ class ShimControlTests(unittest.TestCase):
             blocker.close()
         self.assertIn("could not read commands, will retry", err)
         self.assertEqual((run.lr_scale, self.s.command(cid)[0]), (1.0, "pending"))
+        run._ctl.execute("PRAGMA busy_timeout = 10000")     # the flusher may be committing what it held back
         time.sleep(0.06)
         run.step_boundary(2)
         self.assertEqual((run.lr_scale, self.s.command(cid)[:2]), (2.0, ("applied", "lr scale \u00d72, now \u00d72 from step 2")))
