@@ -456,19 +456,24 @@ class ShimControlTests(unittest.TestCase):
 
     def test_each_command_is_claimed_exactly_once_by_racing_claimers(self):
         run = siamon_log.Run(self.s.dir, "race")
-        run_id = run.run_id
-        claimers = [self.s.start([sys.executable, "-c", CLAIMER, HERE, self.s.db, str(run_id)],
+        done = os.path.join(self.s.dir, "inserted")
+        claimers = [self.s.start([sys.executable, "-c", CLAIMER, HERE, self.s.db, str(run.run_id), done],
                                  popen={"stdout": subprocess.PIPE, "text": True}) for _ in range(2)]
         for c in claimers:
             self.assertEqual(c.stdout.readline(), "ready\n")
-        for _ in range(300):
-            siamon_log.issue(self.s.db, "race", "resume", wait=False)
-        time.sleep(0.5)
+        con = sqlite3.connect(self.s.db, timeout=10, isolation_level=None)
+        for _ in range(300):                             # one row per transaction, as issuers insert them
+            con.execute("INSERT INTO command (runId, kind, issuerPid, issuerHost, issuedAt) VALUES (?, 'resume', ?, 'h', ?)",
+                        (run.run_id, os.getpid(), time.time()))
+            time.sleep(0.003)
+        con.close()
+        open(done, "w").close()
         got = [json.loads(c.communicate(timeout=30)[0]) for c in claimers]
         run.finish()
         self.assertTrue(got[0] and got[1], "one claimer got nothing: the race was not exercised")
+        sys.stderr.write("\nracing claimers took %d and %d of 300 commands\n" % (len(got[0]), len(got[1])))
         self.assertEqual(set(got[0]) & set(got[1]), set())
-        self.assertEqual(sorted(got[0] + got[1]), [i for (i,) in self.s.rows("SELECT id FROM command ORDER BY id")])
+        self.assertEqual(sorted(got[0] + got[1]), list(range(1, 301)))
 
     def test_command_to_applied_latency(self):
         proc = self.s.start([sys.executable, "-c", FAST_LOOP, HERE, self.s.dir])
@@ -489,19 +494,24 @@ class ShimControlTests(unittest.TestCase):
 
 
 CLAIMER = """
-import json, sys, time
+import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
 import siamon_log
 con = siamon_log._connect(sys.argv[2])
-got, idle_since = [], time.time()
+run_id, got = int(sys.argv[3]), []
 print("ready", flush=True)
-while time.time() - idle_since < 1.0:
-    rows = siamon_log._claim(con, int(sys.argv[3]))
-    got += [r[0] for r in rows]
-    if rows:
-        idle_since = time.time()
+while True:
+    finished = os.path.exists(sys.argv[4])      # every row is in before this file appears
+    # Both claimers see a new row at about the same time and both try to claim it: the race under test.
+    if con.execute("SELECT 1 FROM command WHERE runId = ? AND state = 'pending'", (run_id,)).fetchone():
+        got += [r[0] for r in siamon_log._claim(con, run_id)]
+    elif finished:
+        break
+    else:
+        time.sleep(0.0005)
 print(json.dumps(got))
 """
+
 
 FAST_LOOP = """
 import sys, time
