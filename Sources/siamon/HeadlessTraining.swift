@@ -29,10 +29,11 @@ struct HeadlessTraining {
         let runId = resume ? try db.takeOwnership(of: name)
             : try db.createRun(name: name, preset: preset, configJSON: config.json(), source: .siamon)
         if resume { try db.truncate(runId: runId, fromStep: session.step) }
-        let databasePath = db.path
-        db.close()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let writer = try StoreWriter(path: databasePath, runId: runId)
+        // The writer's connection opens before this one closes: closing the last connection checkpoints the
+        // WAL into the main file, which a nearly full disk may not have room for.
+        let writer = try StoreWriter(path: db.path, runId: runId)
+        db.close()
         let jsonl = try StepsFileSink(path: dir.appendingPathComponent("steps.jsonl").path, keepingStepsBelow: session.step)
         let console = ConsoleSink(name: name, total: session.totalSteps, every: config.train.logEvery, batch: config.train.batchSize)
         session.sinks = [writer, jsonl, console]

@@ -20,6 +20,8 @@ public final class LiveDriver {
     var selected: String?
     var outbox: [AppEvent] = []
     var presetsRequested = false
+    /// Read once, before the first frame (a few small files), so `n` works from the first key press.
+    let presets: [PresetChoice]
     var lastSnapshotPoll = 0.0
     /// What quitting left for the user to hear (lost metrics, an interrupted probe): printed after the screen closes.
     public private(set) var quitProblems: [String] = []
@@ -30,6 +32,7 @@ public final class LiveDriver {
         self.readOnly = readOnly
         bridge = StoreBridge(databasePath: databasePath)
         engine = RunEngine(runsDirectory: runsDirectory, databasePath: databasePath)
+        presets = readOnly ? [] : PresetCatalog.choices()
     }
 
     public func poll(now: Double) -> [AppEvent] {
@@ -37,11 +40,7 @@ public final class LiveDriver {
         let live = engine.liveStatus
         bridge.liveStatus.withLock { $0 = live }
         outbox += engine.notices.drain().map { .message($0) }
-        if !presetsRequested {
-            // Reading the presets is file work: it runs on the bridge thread.
-            presetsRequested = true
-            bridge.submit(.work { _ in [.presets(PresetCatalog.choices())] })
-        }
+        if !presetsRequested { presetsRequested = true; outbox.append(.presets(presets)) }
         if let s = selected, now - lastSnapshotPoll > 1 { lastSnapshotPoll = now; bridge.submit(.snapshots(run: s)) }
         defer { outbox.removeAll() }
         return withQueuedRows(outbox + bridge.drain())
