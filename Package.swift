@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimizedInDebug),
         .target(name: "ViT", dependencies: ["Tensor"], swiftSettings: optimizedInDebug),
         .target(name: "SiamTrain", dependencies: ["ViT", "Tensor", "CZlib", "CStb", "CTrap"], swiftSettings: optimizedInDebug),
-        .target(name: "MetricsStore", dependencies: ["SiamTrain", "CSQLite"]),
+        .target(name: "MetricsStore", dependencies: ["SiamTrain", "Tensor", "CSQLite"]),
 
         // App
         .target(name: "TUI", dependencies: ["MetricsStore", "SiamTrain", "ViT"]),

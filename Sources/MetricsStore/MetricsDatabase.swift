@@ -37,6 +37,10 @@ public final class MetricsDatabase: @unchecked Sendable {
         if mode == .readOnly && !FileManager.default.fileExists(atPath: path) {
             throw StoreError.cannotOpen(path: path, detail: "no such file; start a run or import one first")
         }
+        // A reader would otherwise meet "no such table" in its first query; a writer creates the schema.
+        if mode == .readOnly && Self.fileSize(path) == 0 && Self.fileSize(path + "-wal") == 0 {
+            throw StoreError.emptyDatabase(path: path)
+        }
         connection = try Connection(path: path, readOnly: mode == .readOnly)
         sqlite3_busy_timeout(connection.handle, Self.busyTimeoutMilliseconds)
         try configure()
@@ -65,6 +69,10 @@ public final class MetricsDatabase: @unchecked Sendable {
         } else {
             try Migrator.checkKnown(connection)
         }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
     private func pragmaText(_ sql: String) throws -> String {
@@ -125,6 +133,10 @@ public enum RunsLocation {
 
     /// The database path inside `directory`; creates the directory when `create` is set.
     public static func databasePath(directory: String, create: Bool) throws -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), !isDir.boolValue {
+            throw StoreError.runsNotAFolder(path: directory)
+        }
         if create {
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             catch { throw StoreError.cannotOpen(path: directory, detail: "cannot create the runs folder") }

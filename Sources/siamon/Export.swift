@@ -13,7 +13,10 @@ struct Export: ParsableCommand {
     @OptionGroup var location: StoreLocationOptions
 
     func run() throws {
+        if let out { try OwnedFiles.refuse(out, flag: "--out", runsDirectory: location.directory) }
         guard let db = try location.openForReading() else { throw CLIError("no runs yet in \(location.directory)/; start one with `siamon train` or `siamon import`") }
-        try Exporter.export(runId: try db.runId(named: runName), from: db, format: format, to: out)
+        let runId = try db.runId(named: runName)
+        LongPhase.installHandlers()
+        try LongPhase.run { try Exporter.export(runId: runId, from: db, format: format, to: out, cancelled: LongPhase.cancelled) }
     }
 }
