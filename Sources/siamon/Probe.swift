@@ -54,7 +54,7 @@ struct Probe: ParsableCommand {
             config = t.config
             Blas.threads = config.train.threads
             print("probing \(t.weightsPath) (step \(t.step), config from \(t.configOrigin))")
-            let s = try ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
+            let s = try ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest, cancelled: cancelled)
             splits = s
             let source = t.runName.map { "checkpoint-\(t.step) of run \($0)" } ?? t.weightsPath
             let outcome = try ProbeRun.encoder(network, splits: s, seed: seed, source: source, cancelled: cancelled)
@@ -75,7 +75,7 @@ struct Probe: ParsableCommand {
         }
         if baselines {
             Blas.threads = config.train.threads
-            let s = try splits ?? ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
+            let s = try splits ?? ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest, cancelled: cancelled)
             let px = try ProbeRun.pixels(splits: s, seed: seed, cancelled: cancelled)
             print(px.line)
             let random = SiameseNetwork(shape: config.networkShape, seed: config.train.seed)
@@ -130,7 +130,7 @@ enum ProbeCommand {
     static func run(session: TrainingSession, store: MetricsDatabase, runId: Int64) throws {
         LongPhase.installHandlers()
         try LongPhase.run {
-            let splits = try ProbeRun.splits(data: session.config.data)
+            let splits = try ProbeRun.splits(data: session.config.data, cancelled: LongPhase.cancelled)
             let outcome = try ProbeRun.encoder(session.trainer.network, splits: splits, seed: 0,
                                                source: "run \(session.name) at step \(session.step)",
                                                cancelled: LongPhase.cancelled)

@@ -39,12 +39,15 @@ public enum ProbeRun {
     }
 
     /// The splits of `data` (DataSources.make), keeping the first `limitTrain` / `limitTest` images.
-    public static func splits(data: DataConfig, limitTrain: Int? = nil, limitTest: Int? = nil) throws -> Splits {
+    public static func splits(data: DataConfig, limitTrain: Int? = nil, limitTest: Int? = nil,
+                              cancelled: () -> Bool = { false }) throws -> Splits {
         for (flag, v) in [("--limit-train", limitTrain), ("--limit-test", limitTest)] {
             if let n = v, n <= 0 { throw ProbeError.input("\(flag) must be > 0, got \(n)") }
         }
-        let train = try ProbeImages(source: DataSources.make(data, split: .train), data: data, limit: limitTrain)
-        let test = try ProbeImages(source: DataSources.make(data, split: .test), data: data, limit: limitTest)
+        let train = try ProbeImages(source: DataSources.make(data, split: .train, cancelled: cancelled), data: data, limit: limitTrain)
+        if cancelled() { throw ProbeError.interrupted(phase: "data loading") }
+        let test = try ProbeImages(source: DataSources.make(data, split: .test, cancelled: cancelled), data: data, limit: limitTest)
+        if cancelled() { throw ProbeError.interrupted(phase: "data loading") }
         return try Splits(train: train, test: test)
     }
 
