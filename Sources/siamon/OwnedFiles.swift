@@ -35,11 +35,19 @@ enum OwnedFiles {
             if let slash = rest.firstIndex(of: "/") { return "this is inside the run folder \(runs)/\(rest[..<slash])" }
         }
         let name = (target as NSString).lastPathComponent
-        if name == "steps.jsonl" || (name.hasPrefix("checkpoint-") && name.hasSuffix(".safetensors")) {
-            return "\(name) is a run's own file name"
+        if FileManager.default.fileExists(atPath: target),
+           name == "steps.jsonl" || (name.hasPrefix("checkpoint-") && name.hasSuffix(".safetensors")) {
+            return "this is an existing run file (\(name))"
         }
         if isSQLite(target) { return "this is an existing SQLite database" }
         return nil
+    }
+
+    /// Throws when `dir` is the runs folder or inside it: for commands that replace a whole database there.
+    static func refuseRunsFolder(_ dir: String, flag: String) throws {
+        let d = resolved(dir), runs = resolved(RunsLocation.directory(flag: nil))
+        guard d == runs || isInside(d, runs) else { return }
+        throw CLIError("\(flag) \(dir): this is the runs folder \(runs) or inside it, and this command deletes and rewrites siamon.sqlite there; pass a scratch folder such as /tmp/sb")
     }
 
     static func isInside(_ path: String, _ dir: String) -> Bool {

@@ -61,3 +61,12 @@ struct DataSafetyTrainTests {
         }
     }
 }
+
+@Suite("Schedule at the integer limit")
+struct ScheduleLimitTests {
+    @Test("1e300 epochs give 2^53-1 steps instead of trapping")
+    func hugeEpochs() throws {
+        let c = try TestConfigs.tiny(steps: nil).applying(overrides: ["schedule.epochs=1e300", "schedule.warmup_epochs=0"])
+        #expect(Schedule(config: c, stepsPerEpoch: 10).totalSteps == FileIntegers.max)
+    }
+}
