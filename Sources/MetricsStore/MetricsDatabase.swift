@@ -43,7 +43,7 @@ public final class MetricsDatabase: @unchecked Sendable {
         }
         connection = try Connection(path: path, readOnly: mode == .readOnly)
         sqlite3_busy_timeout(connection.handle, Self.busyTimeoutMilliseconds)
-        try configure()
+        do { try configure() } catch { throw namingLiveWriters(error) }
     }
 
     private func configure() throws {
@@ -87,9 +87,27 @@ public final class MetricsDatabase: @unchecked Sendable {
         return try body(connection)
     }
 
-    /// Runs `body` in one BEGIN IMMEDIATE transaction.
+    /// Runs `body` in one BEGIN IMMEDIATE transaction. When the write lock stays taken past the busy timeout,
+    /// the error names the live writers the run table knows (a WAL reader still sees it while the lock is held).
     func write<T>(_ body: (Connection) throws -> T) throws -> T {
-        try with { c in try c.transaction { try body(c) } }
+        do { return try with { c in try c.transaction { try body(c) } } } catch { throw namingLiveWriters(error) }
+    }
+
+    /// A busy or locked error as `StoreError.locked` with the live writers; any other error as it is.
+    private func namingLiveWriters(_ error: Error) -> Error {
+        guard case StoreError.sqlite(let p, let code, _, let sql) = error, code == 5 || code == 6 else { return error }   // SQLITE_BUSY, _LOCKED
+        return StoreError.locked(path: p, statement: sql, writers: (try? liveWriters()) ?? [])
+    }
+
+    /// "run 'r1' (pid 123 on host)" for every run whose status says a writer is attached.
+    func liveWriters() throws -> [String] {
+        try with { c in
+            var out: [String] = []
+            try c.rows("SELECT name, writerPid, writerHost FROM run WHERE status IN ('running', 'paused') ORDER BY id") { s in
+                out.append("run '\(s.text(0))' (pid \(s.optionalInt(1).map(String.init) ?? "?") on \(s.optionalText(2) ?? "?"))")
+            }
+            return out
+        }
     }
 
     public func close() { lock.lock(); connection.close(); lock.unlock() }

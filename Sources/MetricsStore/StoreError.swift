@@ -14,6 +14,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case interrupted(what: String, detail: String)
     case emptyDatabase(path: String)
     case runsNotAFolder(path: String)
+    case locked(path: String, statement: String, writers: [String])
 
     public var description: String {
         switch self {
@@ -33,6 +34,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "\(p): database is locked: another process held its write lock for over \(MetricsDatabase.busyTimeoutMilliseconds / 1000) s (during `\(s.prefix(40))`); wait for that writer to finish and retry (`siamon runs` lists running writers; `fuser \(p)` names every process that has the file open)"
         case .sqlite(let p, let c, let m, let s):
             return "\(p): SQLite error \(c) (\(m)) in `\(s.prefix(80))`"
+        case .locked(let p, let s, let writers):
+            let who = writers.isEmpty ? "another process" : "another process (live writers: \(writers.joined(separator: ", ")))"
+            return "\(p): database is locked: \(who) held its write lock for over \(MetricsDatabase.busyTimeoutMilliseconds / 1000) s (during `\(s.prefix(40))`); wait for that writer to finish and retry (`fuser \(p)` names every process that has the file open)"
         case .emptyDatabase(let p):
             return "\(p): the database file is empty (0 bytes) and holds no runs; delete it (the next train or import creates a new one) or restore a copy"
         case .runsNotAFolder(let p):

@@ -122,11 +122,13 @@ struct DataSafetyE2ETests {
         #expect(try CLIRunner.run(["import", log, "--name", "a", "--runs", runs]).status == 0)
         let db = try MetricsDatabase(path: runs + "/siamon.sqlite")
         defer { db.close() }
+        try db.createRun(name: "holder", preset: "", configJSON: "{}", source: .siamon)   // this process, running
         try db.with { c in try c.exec("BEGIN IMMEDIATE") }
         let r = try CLIRunner.run(["import", log, "--name", "b", "--runs", runs], timeout: 60)
         try db.with { c in try c.exec("ROLLBACK") }
         #expect(r.status == 1)
-        #expect(r.stderr.contains("database is locked: another process held its write lock for over 10 s"), "\(r.stderr)")
+        let holder = "live writers: run 'holder' (pid \(getpid()) on \(storeHostName))"
+        #expect(r.stderr.contains("database is locked: another process (\(holder)) held its write lock for over 10 s"), "\(r.stderr)")
         #expect(r.stderr.contains("wait for that writer to finish and retry"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
     }
