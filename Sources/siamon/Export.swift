@@ -1,5 +1,6 @@
 import ArgumentParser
 import MetricsStore
+import Tensor
 
 extension Exporter.Format: ExpressibleByArgument {}
 
@@ -17,6 +18,12 @@ struct Export: ParsableCommand {
         guard let db = try location.openForReading() else { throw CLIError("no runs yet in \(location.directory)/; start one with `siamon train` or `siamon import`") }
         let runId = try db.runId(named: runName)
         LongPhase.installHandlers()
-        try LongPhase.run { try Exporter.export(runId: runId, from: db, format: format, to: out, cancelled: LongPhase.cancelled) }
+        do {
+            try LongPhase.run { try Exporter.export(runId: runId, from: db, format: format, to: out, cancelled: LongPhase.cancelled) }
+        } catch SafetensorsError.diskFull {
+            throw CLIError("--out \(out ?? "-"): disk full while writing; free some space and retry (the previous file is untouched)")
+        } catch SafetensorsError.writeFailed(_, let detail) {
+            throw CLIError("--out \(out ?? "-"): write failed: \(detail) (the previous file is untouched)")
+        }
     }
 }

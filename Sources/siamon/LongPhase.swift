@@ -11,9 +11,12 @@ enum LongPhase {
     /// The poll the long loops call.
     static let cancelled: @Sendable () -> Bool = { interruptRequested.load(ordering: .relaxed) }
 
-    /// Installs the handlers (as train does) and records which signal came.
+    /// Installs the handlers and records which signal came. A parent may hand SIGINT/SIGTERM down blocked
+    /// (posix_spawn keeps the caller's mask), so they are unblocked first.
     static func installHandlers() {
-        installInterruptHandlers()
+        var set = sigset_t()
+        sigemptyset(&set); sigaddset(&set, SIGINT); sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { _ in interruptSignal.store(SIGINT, ordering: .relaxed); interruptRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in interruptSignal.store(SIGTERM, ordering: .relaxed); interruptRequested.store(true, ordering: .relaxed) }
     }

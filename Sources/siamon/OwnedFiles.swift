@@ -21,6 +21,11 @@ enum OwnedFiles {
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
             throw CLIError("\(flag) \(path): is a folder; give a file path")
         }
+        let folder = (target as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
+              FileManager.default.isWritableFile(atPath: folder) else {
+            throw CLIError("\(flag) \(path): folder \(folder) does not exist or is not writable; create it first")
+        }
     }
 
     /// Why `target` is owned, or nil. Every argument is an already resolved absolute path.
@@ -71,8 +76,10 @@ enum OwnedFiles {
     }
 
     private static func isSQLite(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? h.close() }
-        return h.readData(ofLength: 16) == Data("SQLite format 3\0".utf8)
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let f = fopen(path, "rb") else { return false }
+        defer { fclose(f) }
+        var header = [UInt8](repeating: 0, count: 16)
+        return fread(&header, 1, 16, f) == 16 && header == Array("SQLite format 3\0".utf8)
     }
 }

@@ -31,10 +31,8 @@ struct Probe: ParsableCommand {
         guard target != nil || baselines else {
             throw ProbeError.input("give a RUN name or a weights .safetensors file (or --baselines alone for the baselines)")
         }
-        if let path = saveFeatures {
-            try OwnedFiles.refuse(path, flag: "--save-features", runsDirectory: location.directory)
-            try checkWritable(path)
-        }
+        // Checked before the (long) feature extraction: not a file siamon owns, in a writable folder.
+        if let path = saveFeatures { try OwnedFiles.refuse(path, flag: "--save-features", runsDirectory: location.directory) }
         LongPhase.installHandlers()
         try LongPhase.run { try probe() }
     }
@@ -91,17 +89,6 @@ struct Probe: ParsableCommand {
         if let path = saveFeatures {
             try FeatureFile.write(path: path, kinds: saved, metadata: metadata)
             print("wrote features \(saved.map(\.name).joined(separator: ", ")) to \(path)")
-        }
-    }
-
-    /// Fails before the (long) feature extraction when the output cannot be written.
-    func checkWritable(_ path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let folder = dir.isEmpty ? "." : dir
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
-              FileManager.default.isWritableFile(atPath: folder) else {
-            throw ProbeError.input("--save-features \(path): folder \(folder) does not exist or is not writable; create it first")
         }
     }
 
