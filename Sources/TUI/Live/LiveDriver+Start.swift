@@ -105,9 +105,11 @@ extension LiveDriver {
             let message: String
             do {
                 let target = try ProbeTarget.resolve(run, runsDirectory: runs)
+                try MemoryCheck.requireProbe(target.config, what: "probe \(run)")
                 let network = try target.network()
                 let splits = try ProbeRun.splits(data: target.config.data, limitTrain: limit, limitTest: limit)
-                let o = try ProbeRun.encoder(network, splits: splits, seed: 0, name: run)
+                let o = try ProbeRun.encoder(network, splits: splits, seed: 0, name: run,
+                                             source: "checkpoint-\(target.step) of run \(run)")
                 let step = target.step
                 bridge.submit(.work { db in
                     defer { probes.end(run) }   // after the row is written, so a finished queue has every result
