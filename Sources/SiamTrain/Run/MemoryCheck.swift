@@ -8,8 +8,9 @@ public enum MemoryCheck {
         public let needs: String
         public let limit: Double
         public let limitName: String
+        public var advice = "lower train.batch_size, model.dim or model.depth (--describe shows the estimate)"
         public var description: String {
-            "\(what): needs \(needs); \(limitName) has \(MemoryEstimate.gb(limit)); lower train.batch_size, model.dim or model.depth (--describe shows the estimate)"
+            "\(what): needs \(needs); \(limitName) has \(MemoryEstimate.gb(limit)); \(advice)"
         }
     }
 
@@ -24,12 +25,16 @@ public enum MemoryCheck {
     /// Throws `TooLarge` when the probe of `config` does not fit.
     public static func requireProbe(_ config: RunConfig, what: String,
                                     limit: (bytes: Double, name: String)? = MemoryCheck.limit()) throws {
-        try require(MemoryEstimate(probe: config), batch: FeatureExtractor.defaultChunk, what: what, limit: limit)
+        try require(MemoryEstimate(probe: config), batch: FeatureExtractor.defaultChunk, what: what, limit: limit,
+                    advice: "the model's width and depth set this; probe it on a machine with more memory")
     }
 
-    static func require(_ e: MemoryEstimate, batch: Int, what: String, limit: (bytes: Double, name: String)?) throws {
+    static func require(_ e: MemoryEstimate, batch: Int, what: String, limit: (bytes: Double, name: String)?,
+                        advice: String? = nil) throws {
         guard let limit, e.totalBytes > limit.bytes else { return }
-        throw TooLarge(what: what, needs: e.text(batch: batch), limit: limit.bytes, limitName: limit.name)
+        var error = TooLarge(what: what, needs: e.text(batch: batch), limit: limit.bytes, limitName: limit.name)
+        if let advice { error.advice = advice }
+        throw error
     }
 
     /// The smaller of physical memory and the cgroup memory limit, with the name to show; nil when unknown.
