@@ -100,7 +100,7 @@ public enum Importer {
                               emit: ([RowPipe.Point]) -> Bool) throws -> (rows: Int, scalars: Int, warnings: [String]) {
         var rows = 0, scalars = 0
         let reader = try LineReader(path: path)
-        var pending: (line: Int, error: String)?   // a broken line, fatal unless it turns out to be the last
+        var pending: (line: Int, error: String)?   // a torn last line (no newline): skipped with a warning
         var csvHeader: [String]?
         let keys = KeyMap(format: format)
         var row = Row()

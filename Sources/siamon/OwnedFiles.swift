@@ -10,8 +10,10 @@ import SiamTrain
 enum OwnedFiles {
     static let databaseSuffixes = ["", "-wal", "-shm", "-journal"]
 
-    /// Throws a one-line `CLIError` when `path` (given to `flag`) would overwrite a file siamon owns.
-    static func refuse(_ path: String, flag: String, runsDirectory: String,
+    /// Throws a one-line `CLIError` when `path` (given to `flag`) would overwrite a file siamon owns, is a
+    /// folder, or (with `folderMustExist`, for commands that do not create it) lies in a missing or
+    /// read-only folder.
+    static func refuse(_ path: String, flag: String, runsDirectory: String, folderMustExist: Bool = true,
                        presetsDirectory: String = Presets.defaultDirectory().path) throws {
         let target = resolved(path)
         if let why = ownership(target, runs: resolved(runsDirectory), presets: resolved(presetsDirectory)) {
@@ -22,6 +24,7 @@ enum OwnedFiles {
             throw CLIError("\(flag) \(path): is a folder; give a file path")
         }
         let folder = (target as NSString).deletingLastPathComponent
+        guard folderMustExist else { return }
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
               FileManager.default.isWritableFile(atPath: folder) else {
             throw CLIError("\(flag) \(path): folder \(folder) does not exist or is not writable; create it first")

@@ -115,6 +115,24 @@ struct DataSafetyE2ETests {
         }
     }
 
+    @Test func dumpStepStillCreatesItsFolderAndExportReplacesItsOwnFile() throws {
+        let dir = try Self.scratch("outputs")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("new/dump").path
+        for _ in 0..<2 {
+            let r = try CLIRunner.run(["dump-step", "--preset", "smoke", "--set", "data.source=synthetic", "--out", out],
+                                      environment: ["SIAMON_RUNS": dir.appendingPathComponent("runs").path])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: out)) == ["weights.safetensors", "batch.safetensors", "result.safetensors"])
+        let runs = dir.appendingPathComponent("runs").path, csv = dir.appendingPathComponent("g.csv").path
+        #expect(try CLIRunner.run(["import", BadInputCLITests.cli.appendingPathComponent("logs/good.txt").path, "--name", "g", "--runs", runs]).status == 0)
+        try Self.write("old\n", to: URL(fileURLWithPath: csv))
+        #expect(try CLIRunner.run(["export", "g", "--out", csv, "--runs", runs]).status == 0)
+        #expect(try String(contentsOfFile: csv, encoding: .utf8).hasPrefix("step,wall_time,"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp.") }.isEmpty)
+    }
+
     @Test func aLockedDatabaseSaysWhatToDo() throws {
         let dir = try Self.scratch("locked")
         defer { try? FileManager.default.removeItem(at: dir) }
