@@ -41,7 +41,7 @@ soak: deps build
 # FUZZ_SECONDS on a scratch copy of its committed seed corpus (Tests/Fixtures/fuzz/<target>/), so `make fuzz`
 # never rewrites the repository. Crashes land in .build-fuzz/crashes/<target>/. Prints executions per target.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS := FuzzImporter:importer FuzzSafetensors:safetensors FuzzPreset:preset FuzzIDX:idx FuzzTheme:theme
+FUZZ_TARGETS := FuzzImporter:importer FuzzCSV:csv FuzzSafetensors:safetensors FuzzPreset:preset FuzzIDX:idx FuzzTheme:theme
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --scratch-path .build-fuzz
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product $${t%%:*} || exit 1; done

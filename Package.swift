@@ -62,7 +62,7 @@ let package = Package(
 // line through its LLVMFuzzerTestOneInput; built with `-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING` it has no
 // main of its own and libFuzzer drives that function instead.
 package.targets.append(.target(name: "FuzzSupport"))
-for (name, dependency) in [("FuzzImporter", "MetricsStore"), ("FuzzSafetensors", "Tensor"), ("FuzzPreset", "SiamTrain"),
+for (name, dependency) in [("FuzzImporter", "MetricsStore"), ("FuzzCSV", "MetricsStore"), ("FuzzSafetensors", "Tensor"), ("FuzzPreset", "SiamTrain"),
                            ("FuzzIDX", "SiamTrain"), ("FuzzTheme", "TUI")] {
     package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency), "FuzzSupport"]))
 }

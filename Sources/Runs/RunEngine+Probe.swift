@@ -31,8 +31,10 @@ extension RunEngine {
                 let step = target.step
                 probes.begin(run, step: step)
                 notices.post("\(protocolName) on \(run)'s checkpoint-\(step) started (\(scope))")
+                try MemoryCheck.requireProbe(target.config, what: "probe \(run)")
                 let splits = try ProbeRun.splits(data: target.config.data, limitTrain: limit, limitTest: limit)
-                let o = try ProbeRun.encoder(try target.network(), splits: splits, seed: 0, name: run)
+                let o = try ProbeRun.encoder(try target.network(), splits: splits, seed: 0, name: run,
+                                             source: "checkpoint-\(step) of run \(run)")
                 worker.submit { db in
                     defer { probes.end(run) }   // after the row is written, so a finished queue has every result
                     let id = try db.runId(named: run)

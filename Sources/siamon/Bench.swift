@@ -72,7 +72,11 @@ struct Bench: ParsableCommand {
         if let line = GemmPrecision.refusal(c.train.gemmPrecision) { throw CLIError(line) }
         let batches = batch.flatMap(Self.positiveList) ?? [c.train.batchSize]
         let threadCounts = threads.flatMap(Self.positiveList) ?? [c.train.threads]
-        if !json && !child { print(header()) }
+        for b in batches { try MemoryCheck.require(c, batch: b, what: "bench --batch \(b)") }
+        if !json && !child {
+            print(header())
+            for b in batches { print("memory at batch \(b): needs about \(MemoryEstimate(config: c, batch: b).text(batch: b))") }
+        }
         if batches.count * threadCounts.count > 1 {
             // Peak RSS is a per-process high-water mark, so each configuration runs in its own process.
             for t in threadCounts { for b in batches { try runChild(batch: b, threads: t) } }

@@ -104,8 +104,10 @@ extension TrainerHost {
             defer { done.signal() }
             do {
                 let target = try ProbeTarget.resolve(name, runsDirectory: runs, checkpoint: step)
+                try MemoryCheck.requireProbe(target.config, what: "probe \(name)")
                 let splits = try ProbeRun.splits(data: target.config.data)
-                let o = try ProbeRun.encoder(try target.network(), splits: splits, seed: 0, name: name)
+                let o = try ProbeRun.encoder(try target.network(), splits: splits, seed: 0, name: name,
+                                             source: "checkpoint-\(step) of run \(name)")
                 var detail = ProbeRun.eventDetail(o, checkpoint: Checkpoint.weightsName(step: step))
                 detail.command = command
                 for s in sinks {

@@ -23,6 +23,7 @@ public final class TrainingSession {
     /// Builds the run. With `resume`, continues from the newest valid checkpoint in `runDirectory`.
     public init(name: String, config: RunConfig, runDirectory: URL, sinks: [ReportSink], resume: Bool) throws {
         self.name = name; self.config = config; self.runDirectory = runDirectory; self.sinks = sinks
+        try MemoryCheck.require(config, what: "train \(name)")
         if let line = GemmPrecision.refusal(config.train.gemmPrecision) { throw SessionError.precisionUnavailable(line) }
         source = try DataSources.make(config.data, split: .train)
         let builder = try BatchBuilder(source: source, config: config)
