@@ -8,8 +8,16 @@ import Synchronization
 /// thread, written by probe threads).
 final class ProbeTracker: Sendable {
     private let running = Mutex<[String: Int]>([:])
-    func begin(_ n: String, step: Int) { running.withLock { $0[n] = step } }
-    func end(_ n: String) { running.withLock { _ = $0.removeValue(forKey: n) } }
+    private let recorded = Mutex<Set<String>>([])
+    /// Set at shutdown when probes must stop now (the long loops poll it).
+    let cancelling = Atomic<Bool>(false)
+    func begin(_ n: String, step: Int) { running.withLock { $0[n] = step }; recorded.withLock { _ = $0.remove(n) } }
+    /// `saved`: its result is in the store.
+    func end(_ n: String, saved: Bool = false) {
+        if saved { recorded.withLock { _ = $0.insert(n) } }
+        running.withLock { _ = $0.removeValue(forKey: n) }
+    }
+    func wasRecorded(_ n: String) -> Bool { recorded.withLock { $0.contains(n) } }
     var count: Int { running.withLock { $0.count } }
     var all: [String: Int] { running.withLock { $0 } }
     func contains(_ n: String) -> Bool { running.withLock { $0[n] != nil } }
@@ -32,15 +40,18 @@ extension RunEngine {
                 probes.begin(run, step: step)
                 notices.post("\(protocolName) on \(run)'s checkpoint-\(step) started (\(scope))")
                 try MemoryCheck.requireProbe(target.config, what: "probe \(run)")
-                let splits = try ProbeRun.splits(data: target.config.data, limitTrain: limit, limitTest: limit)
+                let stop: () -> Bool = { probes.cancelling.load(ordering: .relaxed) }
+                let splits = try ProbeRun.splits(data: target.config.data, limitTrain: limit, limitTest: limit, cancelled: stop)
                 let o = try ProbeRun.encoder(try target.network(), splits: splits, seed: 0, name: run,
-                                             source: "checkpoint-\(step) of run \(run)")
+                                             source: "checkpoint-\(step) of run \(run)", cancelled: stop)
                 worker.submit { db in
-                    defer { probes.end(run) }   // after the row is written, so a finished queue has every result
+                    var saved = false
+                    defer { probes.end(run, saved: saved) }   // after the row is written, so a finished queue has every result
                     let id = try db.runId(named: run)
                     try db.addProbe(ProbeRecord(runId: id, step: step, linear: o.result.linear, knn: o.result.knn,
                                                 protocolName: protocolName, wallTime: Date().timeIntervalSince1970))
                     try db.addEvent(runId: id, step: step, .probe(ProbeRun.eventDetail(o, checkpoint: Checkpoint.weightsName(step: step))))
+                    saved = true
                     notices.post(o.line)
                 }
             } catch {
@@ -52,19 +63,22 @@ extension RunEngine {
         t.start()
     }
 
-    /// At shutdown: waits up to `timeout` seconds for running probes to be recorded; a probe still running then
-    /// is recorded as interrupted (a `probe_failed` event), never silently dropped.
-    func finishProbes(timeout: Double) -> [String] {
+    /// At shutdown: lets running probes finish (at most `timeout` seconds), or stops them at once with
+    /// `cancel`; a probe that did not get its result into the store is recorded as interrupted (a `probe_failed`
+    /// event), never silently dropped.
+    func finishProbes(timeout: Double, cancel: Bool) -> [String] {
+        let running = probes.all
+        guard !running.isEmpty else { return [] }
+        if cancel { probes.cancelling.store(true, ordering: .relaxed) }
         let deadline = Date().addingTimeInterval(timeout)
         while probes.count > 0 && Date() < deadline { usleep(50_000) }
-        let left = probes.all
-        guard !left.isEmpty else { return [] }
-        for (run, step) in left {
+        let lost = running.filter { !probes.wasRecorded($0.key) }
+        for (run, step) in lost {
             worker.submit { db in
                 try db.addEvent(runId: try db.runId(named: run), step: step,
-                                .probeFailed(RunEvent.Failure(error: "interrupted: siamon quit before the probe finished")))
+                                .probeFailed(RunEvent.Failure(error: "interrupted: siamon stopped before the probe finished")))
             }
         }
-        return left.keys.sorted().map { "probe of \($0) interrupted by quit (recorded as probe_failed); run `siamon probe \($0)`" }
+        return lost.keys.sorted().map { "probe of \($0) interrupted (recorded as probe_failed); run `siamon probe \($0)` again" }
     }
 }

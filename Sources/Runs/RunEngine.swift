@@ -75,11 +75,11 @@ public final class RunEngine {
         return true
     }
 
-    /// Checkpoints and stops every live run (each host saves before it ends), closes their writers, and waits
-    /// for running probes to be recorded (or records them as interrupted after `probeTimeout` seconds).
-    /// Returns the problems the user must hear about (lost metrics).
+    /// Checkpoints and stops every live run (each host saves before it ends), closes their writers, and lets
+    /// running probes finish (at most `probeTimeout` seconds; at once with `cancelProbes`, e.g. after Ctrl-C),
+    /// recording unfinished ones as interrupted. Returns what the user must hear about (lost metrics, probes).
     @discardableResult
-    public func shutdown(stopRunning: Bool, probeTimeout: Double = 120) -> [String] {
+    public func shutdown(stopRunning: Bool, probeTimeout: Double = 120, cancelProbes: Bool = false) -> [String] {
         queued.removeAll()
         var problems: [String] = []
         if stopRunning {
@@ -96,7 +96,7 @@ public final class RunEngine {
             hosts.removeAll()
             _ = retiring.wait(timeout: .now() + 5)
         }
-        problems += finishProbes(timeout: probeTimeout)
+        problems += finishProbes(timeout: probeTimeout, cancel: cancelProbes)
         worker.stop()
         return problems + notices.drain().filter { $0.contains("did not reach the store") }
     }

@@ -23,8 +23,12 @@ struct HeadlessTraining {
         let dir = URL(fileURLWithPath: location.directory).appendingPathComponent(name)
         // Everything that bad input can break (the name, the owner, the checkpoint, the dataset) is checked
         // before the runs folder is written to, so a refused start leaves it exactly as it was.
+        installInterruptHandlers()
         if resume { try checkResumable(dir: dir) }
         let session = try TrainingSession(name: name, config: config, runDirectory: dir, sinks: [], resume: resume && !fromScratch)
+        if interruptRequested.load(ordering: .relaxed) {
+            LongPhase.exitInterrupted("\(name): stopped while loading the data, before anything was written")
+        }
         let db = try location.openForWriting()
         let runId = resume ? try db.takeOwnership(of: name)
             : try db.createRun(name: name, preset: preset, configJSON: config.json(), source: .siamon)
@@ -38,7 +42,6 @@ struct HeadlessTraining {
         let console = ConsoleSink(name: name, total: session.totalSteps, every: config.train.logEvery, batch: config.train.batchSize)
         session.sinks = [writer, jsonl, console]
         Blas.threads = config.train.threads
-        installInterruptHandlers()
         if let note = session.resumeNote { console.say("resume: \(note)") }
         if session.step > 0 { console.say("resuming \(name) at step \(session.step)") }
         let start = session.step

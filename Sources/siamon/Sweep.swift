@@ -53,7 +53,7 @@ struct SweepRun {
         }
         engine.poll()
         // Checkpoints live runs (Ctrl-C) and waits for the store work; what was lost is said.
-        let problems = engine.shutdown(stopRunning: true)
+        let problems = engine.shutdown(stopRunning: true, cancelProbes: interrupted)
         printLines(engine.notices.drain())
         for p in problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
         if interrupted { print("interrupted: live runs checkpointed and stopped; queued runs were not started") }
