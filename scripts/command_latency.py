@@ -5,12 +5,14 @@ Starts `siamon train --preset PRESET --headless` in a scratch runs folder, sends
 commands one after another (a factor of 1 changes nothing), then stops the run and reads the command table:
 
   channel latency   = doneAt - issuedAt  (insert to the owner's answer: claim poll + the step in flight)
+  past the step     = doneAt - the end of the step that was running when the command was issued
+                      (what the channel adds beyond "at most one step")
   round trip        = what `siamon ctl` itself waited, process start included
 
 and prints the median and p99 of each, with the run's median step time for scale.
 Usage: python3 scripts/command_latency.py [--siamon .build/release/siamon] [--preset fmnist-tiny] [-n 100]
 """
-import argparse, os, re, sqlite3, statistics, subprocess, sys, tempfile, time
+import argparse, bisect, os, sqlite3, statistics, subprocess, sys, tempfile, time
 
 
 def pct(xs, q):
@@ -56,8 +58,16 @@ def main():
             "SELECT issuedAt, doneAt FROM command WHERE kind = 'lr_scale' AND state = 'applied'")]
         steps = [v for (v,) in c.execute(
             "SELECT s.value FROM scalar s JOIN scalarKey k ON k.id = s.keyId WHERE k.name = 'step_seconds'")]
+        ends = sorted(w for (w,) in c.execute(
+            "SELECT s.wallTime FROM scalar s JOIN scalarKey k ON k.id = s.keyId WHERE k.name = 'loss'"))
+        past = []
+        for i, d in c.execute("SELECT issuedAt, doneAt FROM command WHERE kind = 'lr_scale' AND state = 'applied'"):
+            j = bisect.bisect_left(ends, i)
+            if j < len(ends):
+                past.append((d - ends[j]) * 1000)
     print(f"preset {a.preset}, {len(lat)} commands, median step {statistics.median(steps) * 1000:.0f} ms")
     print(f"channel latency (issued -> applied): median {statistics.median(lat):.0f} ms, p99 {pct(lat, 0.99):.0f} ms, max {max(lat):.0f} ms")
+    print(f"past the step in flight:             median {statistics.median(past):.1f} ms, p99 {pct(past, 0.99):.1f} ms, max {max(past):.1f} ms")
     print(f"siamon ctl round trip:               median {statistics.median(trips):.0f} ms, p99 {pct(trips, 0.99):.0f} ms")
 
 

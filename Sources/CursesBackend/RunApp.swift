@@ -49,6 +49,12 @@ public func runApp(initial: AppState, driver: AppDriver, theme: Theme, stderrLog
     signal(SIGINT) { pendingSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { pendingSignal.store($0, ordering: .relaxed) }
     signal(SIGHUP) { pendingSignal.store($0, ordering: .relaxed) }   // the terminal went away: stop runs cleanly
+    // A parent may hand these down blocked (posix_spawn and tmux keep the caller's mask): unblocked here, or
+    // closing the terminal or `kill` would leave the UI, and the runs it trains, going for ever.
+    var handled = sigset_t()
+    sigemptyset(&handled)
+    for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&handled, s) }
+    pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     defer { signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL); signal(SIGHUP, SIG_DFL) }
 
     var state = initial

@@ -86,4 +86,29 @@ import TestSupport
         #expect(stop.status == 0, "\(stop.stderr)")
         #expect(Self.quit(t, exitFile: exit2) == "0")
     }
+
+    /// A TUI started with SIGTERM and SIGHUP blocked (as posix_spawn and tmux can hand them down) still ends
+    /// cleanly on SIGTERM: exit 143.
+    @Test func sigtermEndsATUIStartedWithSignalsBlocked() throws {
+        guard spawnAndWait("tmux", ["-V"]).status == 0 else { Issue.record("tmux is not installed (make test installs it)"); return }
+        let runs = FileManager.default.temporaryDirectory.appendingPathComponent("blocked-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let exitFile = runs.appendingPathComponent("exit").path
+        let blocked = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}); "
+            + "os.execv(sys.argv[1], sys.argv[1:])"
+        let command = "cd \(TUIEndToEndTests.root.path) && python3 -c '\(blocked)' \(TUIEndToEndTests.binary) --runs \(runs.path); "
+            + "echo $? > \(exitFile); sleep 60"
+        let t = Tmux()
+        defer { _ = t.run(["kill-server"]) }
+        #expect(t.run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40",
+                       "-e", "TERM=tmux-256color", "-e", "LANG=C.UTF-8", command]).status == 0)
+        guard t.wait("the dashboard", { $0.contains("no runs yet") }) else { return }
+        let pids = spawnAndWait("pgrep", ["-f", "siamon --runs \(runs.path)"]).stdout.split(separator: "\n").compactMap { Int32($0) }
+        #expect(!pids.isEmpty)
+        for p in pids { kill(p, SIGTERM) }
+        #expect(ControlCLITests.waitFor(30) { FileManager.default.fileExists(atPath: exitFile) }, "the TUI ignored SIGTERM")
+        let code = (try? String(contentsOfFile: exitFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(code == "143", "exit \(code ?? "none")")
+    }
 }
