@@ -122,6 +122,14 @@ struct TrainerHostFaultTests {
         #expect(Self.waitFor(120) { Checkpoint.latest(in: runDir) != nil })
         host.send(.pause)
         #expect(Self.waitFor(60) { host.status.phase == .paused })
+        // One checkpoint only, so a full disk has nothing of this run's to prune.
+        if let keep = Checkpoint.latest(in: runDir)?.step {
+            for step in Checkpoint.steps(in: runDir) where step < keep {
+                for f in [Checkpoint.weightsName(step: step), Checkpoint.optimizerName(step: step)] {
+                    try? FileManager.default.removeItem(at: runDir.appendingPathComponent(f))
+                }
+            }
+        }
         _ = Self.fill(mnt)
         let kept = Checkpoint.latest(in: runDir)?.step
         let before = snapshot(runDir)
@@ -132,6 +140,40 @@ struct TrainerHostFaultTests {
         #expect(host.status.error?.contains("disk full") == true)
         #expect(Checkpoint.latest(in: runDir)?.step == kept)
         #expect(snapshot(runDir) == before)
+    }
+
+    /// A disk filled while the run holds older checkpoints of its own: the next checkpoint removes them
+    /// (a `checkpoint_pruned` event naming them), is written, and the run goes on without pausing.
+    @Test(.enabled(if: canMountTmpfs, "needs root and mount(2) to put the run on a small tmpfs"))
+    func aFullDiskPrunesTheRunsOlderCheckpointsFirst() throws {
+        let mnt = try makeRunDir("diskprune")
+        #expect(mount("tmpfs", mnt.path, "tmpfs", 0, "size=32m") == 0)
+        defer { umount2(mnt.path, Int32(MNT_DETACH)); try? FileManager.default.removeItem(at: mnt) }
+        let runDir = mnt.appendingPathComponent("run")
+        let sink = RecordingSink()
+        let c = try Self.config(steps: 6, checkpointEvery: 2)
+        let host = TrainerHost(name: "diskprune", diskRetryInterval: 0.2) {
+            try TrainingSession(name: "diskprune", config: c, runDirectory: runDir, sinks: [sink], resume: false)
+        }
+        host.start()
+        #expect(Self.waitFor(120) { Checkpoint.steps(in: runDir).count >= 2 })
+        host.send(.pause)
+        #expect(Self.waitFor(60) { host.status.phase == .paused })
+        let older = Checkpoint.steps(in: runDir).dropLast()
+        let filler = Self.fill(mnt)
+        defer { try? FileManager.default.removeItem(at: filler) }
+        // A few pages of slack: the `latest` pointer is written beside the checkpoint the pruning makes room for.
+        let size = (try FileManager.default.attributesOfItem(atPath: filler.path)[.size] as? Int) ?? 0
+        #expect(truncate(filler.path, off_t(max(0, size - (64 << 10)))) == 0)
+        host.send(.resume)
+        #expect(Self.waitFor(120) { !host.status.isLive }, "phase \(host.status.phase), events \(sink.eventKinds)")
+        Self.finish(host)
+        #expect(host.status.phase == .done, "\(host.status.error ?? "")")
+        #expect(!sink.eventKinds.contains("disk_full"), "\(sink.eventKinds)")
+        let pruned = sink.events.first { $0.kind == "checkpoint_pruned" }.flatMap { RunEvent(kind: $0.kind, detail: $0.detail) }
+        guard case .checkpointPruned(let d) = pruned else { Issue.record("no checkpoint_pruned event: \(sink.eventKinds)"); return }
+        #expect(d.removed == Array(older), "\(d)")
+        #expect(Checkpoint.latest(in: runDir)?.step == 6)
     }
 
     /// Pixels normalised with a NaN mean make every loss NaN: the host pauses with a `nan` event, and neither
