@@ -36,6 +36,8 @@ def main():
     ap.add_argument("--batches", default="64,128,256")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--precisions", default="fp32,bf16")
+    ap.add_argument("--torch-modes", default="eager,autocast,compile-autocast",
+                    help="PyTorch settings (bench_torch.py --mode): eager fp32, bf16 autocast, torch.compile + autocast")
     args = ap.parse_args()
     env = dict(os.environ)
     precisions = args.precisions.split(",")
@@ -63,11 +65,12 @@ def main():
                                   "bench_torch.py")
             for b in args.batches.split(","):
                 for t in args.threads.split(","):
-                    for r in run_json([args.torch, script, "--preset", preset, "--batch", b, "--threads", t,
-                                       "--steps", str(max(args.steps, 5)), "--json"], env):
-                        print(f"| PyTorch {r['torch']} | (MKL/oneDNN) | | {preset} | {r['batch']} | {r['threads']} | "
-                              f"**{r['images_per_s']:.1f}** | {r['ms_per_step']:.1f} | — | — | {r['peak_rss_mb']} | "
-                              f"{r['load']:.2f} |", flush=True)
+                    for mode in args.torch_modes.split(","):
+                        for r in run_json([args.torch, script, "--preset", preset, "--batch", b, "--threads", t, "--mode", mode,
+                                           "--steps", str(max(args.steps, 5)), "--json"], env):
+                            print(f"| PyTorch {r['torch']} | (MKL/oneDNN) | {mode} | {preset} | {r['batch']} | {r['threads']} | "
+                                  f"**{r['images_per_s']:.1f}** | {r['ms_per_step']:.1f} | — | — | {r['peak_rss_mb']} | "
+                                  f"{r['load']:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
