@@ -164,8 +164,8 @@ struct Session {
         #expect(s.state.chart.logY)
         s.press(.char("a"))
         #expect(s.state.chart.xMode == .wallTime)
-        #expect(s.effects.contains { if case .requestSeries(_, "loss", _, .wallTime) = $0 { true } else { false } })
-        #expect(s.effects.contains { if case .requestSeries(_, "lr", _, .step) = $0 { true } else { false } })
+        #expect(s.effects.contains { if case .requestSeries(_, "loss", _, .wallTime, _) = $0 { true } else { false } })
+        #expect(s.effects.contains { if case .requestSeries(_, "lr", _, .step, _) = $0 { true } else { false } })
     }
 
     @Test func resizeAndTicksRequestSeriesSizedToTheCharts() {
