@@ -46,7 +46,7 @@ let package = Package(
                           dependencies: ["CursesBackend", "TUI", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["Tensor", "TUI"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["RunCore", "Tensor", "TUI"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "SiamTrainTests", dependencies: ["RunCore", "SiamTrain", "ViT", "Tensor", "TestSupport"]),

@@ -35,6 +35,7 @@ import TestSupport
     @Test func monochromeDistinguishesSeriesByGlyph() {
         var s = demoState(width: 120, height: 40)
         s.monochrome = true
+        s.chart.lossTerms = true
         Self.check(s, "dashboard-120x40-mono", styles: false)
         let screen = renderApp(s).lines.joined()
         #expect(screen.contains("•pos") && screen.contains("×neg"))

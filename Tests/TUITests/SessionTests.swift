@@ -1,5 +1,6 @@
 import Testing
 @testable import TUI
+import TestSupport
 
 /// Scripted reducer sessions (lazygit style): press keys, feed data, expect effects and screen text.
 struct Session {
@@ -174,12 +175,13 @@ struct Session {
         let l = DashboardLayout.make(width: 200, height: 50, focus: .runs)!
         #expect(s.effects.contains(.requestSeries(runId: "r1", key: "loss", columns: ChartGeometry.dotColumns(in: l.loss), xMode: .step)))
         #expect(s.effects.contains(.requestSeries(runId: "r1", key: "momentum", columns: ChartGeometry.dotColumns(in: l.ema), xMode: .step)))
+        // loss, lr, momentum and the throughput panel's three series
         s.feed(.tick(now: 100))
-        #expect(s.effects.count == 5)
+        #expect(s.effects.count == 3 + ThroughputPanel.rows.count)
         s.feed(.tick(now: 100.2))
         #expect(s.effects.isEmpty)             // at most one refresh per 0.5 s
         s.feed(.tick(now: 100.6))
-        #expect(s.effects.count == 5)
+        #expect(s.effects.count == 3 + ThroughputPanel.rows.count)
     }
 
     @Test func snapshotsStepBackAndForth() {

@@ -14,7 +14,7 @@ public enum ThroughputPanel {
     public static func render(_ run: RunRow?, _ d: RunData, in r: Rect, into buf: inout ScreenBuffer) {
         let inner = Block.render(in: r, into: &buf, title: "throughput")
         guard inner.width > 12, inner.height > 0, let run else { return }
-        let labelWidth = 10, valueWidth = 9
+        let labelWidth = 11, valueWidth = 9
         let sparkWidth = max(0, inner.width - labelWidth - valueWidth - 2)
         for (i, row) in rows.enumerated() where i < inner.height {
             let y = inner.y + i

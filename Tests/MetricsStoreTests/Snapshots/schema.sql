@@ -7,6 +7,21 @@ CREATE TABLE checkpoint (
   wallTime REAL NOT NULL
 );
 CREATE INDEX checkpointByRun ON checkpoint (runId, step);
+CREATE TABLE command (
+  id INTEGER PRIMARY KEY,
+  runId INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('pause','resume','stop','lr_scale','checkpoint','probe')),
+  argument REAL,
+  issuerPid INTEGER NOT NULL,
+  issuerHost TEXT NOT NULL,
+  issuedAt REAL NOT NULL,
+  claimedAt REAL,
+  doneAt REAL,
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending','claimed','applied','refused','expired')),
+  result TEXT
+);
+CREATE INDEX commandByRunState ON command (runId, state);
 CREATE TABLE event (
   id INTEGER PRIMARY KEY,
   runId INTEGER NOT NULL,
@@ -70,7 +85,7 @@ CREATE TABLE scalarBucket (
   min REAL,
   max REAL,
   count INTEGER NOT NULL,
-  nanCount INTEGER NOT NULL,
+  nanCount INTEGER NOT NULL, sum REAL, wallFirst REAL, wallLast REAL,
   PRIMARY KEY (runId, keyId, level, bucket)
 ) WITHOUT ROWID;
 CREATE TABLE scalarKey (
