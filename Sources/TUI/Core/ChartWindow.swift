@@ -26,7 +26,7 @@ public struct XWindow: Equatable, Sendable {
     public mutating func zoom(in zoomIn: Bool, anchor: Int?, last: Int) {
         let v = visible(last: last), width = v.count
         let newSpan = zoomIn ? Swift.max(Self.minSpan, width / 2) : width * 2
-        if !zoomIn && newSpan > last { self = XWindow(); return }
+        if !zoomIn && newSpan >= last { self = XWindow(); return }
         let a = anchor ?? (follows ? v.upperBound : (v.lowerBound + v.upperBound) / 2)
         let fraction = width > 1 ? Double(a - v.lowerBound) / Double(width - 1) : 1
         let lo = a - Int((fraction * Double(newSpan - 1)).rounded())

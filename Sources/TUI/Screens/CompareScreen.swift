@@ -114,8 +114,8 @@ public enum CompareScreen {
         row("probe linear", runs.map { pct($0.probeLinear) }, .mainFg) { _ in .hiFg }
         row("probe k-NN", runs.map { pct($0.probeKnn) }, .mainFg) { _ in .hiFg }
         row("steps", runs.map { "\($0.step)/\($0.totalSteps)" }, .inactiveFg) { _ in .mainFg }
-        if let cursor {
-            row("loss @ step \(cursor)", runs.map { cursorValue($0) }, .hiFg) { _ in .hiFg }
+        if cursor != nil {      // the step is on the chart's bottom border; each value names its logged step
+            row("at cursor", runs.map { cursorValue($0) }, .hiFg) { _ in .hiFg }
         }
         // Notes span the whole row: the key column is too narrow for a sentence.
         func note(_ text: String) {
