@@ -41,6 +41,7 @@ public struct LineChart: Sendable {
         Block.render(in: area, into: &buf, title: title, focused: focused, right: legend)
         let plot = ChartGeometry.plot(in: area)
         guard plot.width >= 4, plot.height >= 2 else { return }
+        defer { drawReadout(in: area, into: &buf) }
         guard let sc = scale() else {
             let t = emptyText
             buf.put(t, x: plot.x + max(0, (plot.width - t.count) / 2), y: plot.y + plot.height / 2, maxWidth: plot.width, Style(.inactiveFg))
@@ -70,9 +71,12 @@ public struct LineChart: Sendable {
         }
         drawAxes(sc, plot, &buf)
         if sc.hidden > 0 { Block.footer("\(sc.hidden) ≤0 hidden", in: area, into: &buf, role: .warnFg) }
-        if !readout.isEmpty, area.width > 6 {
-            buf.put(" \(readout) ", x: area.x + 2, y: area.maxY - 1, maxWidth: area.width - 4, Style(.hiFg))
-        }
+    }
+
+    /// The cursor's values on the bottom border, left-aligned, cut at the border's end.
+    private func drawReadout(in area: Rect, into buf: inout ScreenBuffer) {
+        guard !readout.isEmpty, area.width > 6 else { return }
+        buf.put(" \(readout) ", x: area.x + 2, y: area.maxY - 1, maxWidth: area.width - 4, Style(.hiFg))
     }
 
     /// The chart's data → dot mapping, nil when there is nothing to draw.
