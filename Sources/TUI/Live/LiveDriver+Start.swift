@@ -6,20 +6,12 @@ import Tensor
 
 extension LiveDriver {
     /// Starts a run from a preset (or forks `forkOf` from its newest checkpoint) with the dialog's overrides.
-    /// Config errors come back as one-line messages; the database write and the copy happen on the bridge
-    /// thread, and the session (dataset loading included) is built on the trainer's own thread.
+    /// Config errors come back as one-line messages; reading the preset or the parent's checkpoint, the
+    /// database write and the copy happen on the bridge thread (never a file read on the UI thread), and the
+    /// session (dataset loading included) is built on the trainer's own thread.
     func start(preset: String, name requested: String, overrides: [String: String], forkOf parent: String?) {
         guard !readOnly else { outbox.append(.message("watch mode: start runs from `siamon`")); return }
         let sets = overrides.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }.sorted()
-        let config: RunConfig
-        do {
-            let base = try parent.map { try forkConfig(of: $0) } ?? Presets.load(nameOrPath: preset)
-            config = try base.applying(overrides: sets)
-        } catch {
-            bridge.startFailed(requested)
-            outbox.append(.message("\(error)"))
-            return
-        }
         let name = requested.isEmpty ? defaultName(parent ?? preset) : requested
         do { try RunName.validate(name) } catch { bridge.startFailed(name); outbox.append(.message("\(error)")); return }
         let dir = runsDirectory.appendingPathComponent(name)
@@ -27,6 +19,8 @@ extension LiveDriver {
         let path = databasePath, runs = runsDirectory, bridge = self.bridge
         bridge.submit(.work { db in
           do {
+            let base = try parent.map { try Self.forkConfig(of: $0, runs: runs) } ?? Presets.load(nameOrPath: preset)
+            let config = try base.applying(overrides: sets)
             let parentRef = try parent.map { p -> RunParent in
                 let id = try db.runId(named: p)
                 let step = try Self.copyLatestCheckpoint(from: runs.appendingPathComponent(p), to: dir)
@@ -61,8 +55,8 @@ extension LiveDriver {
         Blas.threads = live > 1 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    func forkConfig(of run: String) throws -> RunConfig {
-        let dir = runsDirectory.appendingPathComponent(run)
+    static func forkConfig(of run: String, runs: URL) throws -> RunConfig {
+        let dir = runs.appendingPathComponent(run)
         guard let loaded = Checkpoint.latest(in: dir), let json = loaded.metadata[Checkpoint.Key.config] else {
             throw ForkError.noCheckpoint(run: run, dir: dir.path)
         }

@@ -63,7 +63,8 @@ public final class LiveDriver {
             }
         }
         pumpQueue()
-        if !presetsSent { presetsSent = true; outbox.append(.presets(PresetCatalog.choices())) }
+        // The preset files are read on the bridge thread, like every other file the UI shows.
+        if !presetsSent { presetsSent = true; bridge.submit(.work { _ in [.presets(PresetCatalog.choices())] }) }
         if let s = selected, now - lastSnapshotPoll > 1 { lastSnapshotPoll = now; bridge.submit(.snapshots(run: s)) }
         defer { outbox.removeAll() }
         return withQueuedRows(outbox + bridge.drain())
