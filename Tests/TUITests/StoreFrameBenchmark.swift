@@ -69,23 +69,38 @@ import TestSupport
         return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
     }
 
-    /// Per-frame times (state → buffer → diff), each frame after `mutate`; returns (p50, p99) in ms.
-    static func frames(_ name: String, _ state: AppState, count: Int = 1000, mutate: (inout AppState, Int) -> Void) -> (Double, Double) {
+    /// Per-frame times (state → buffer → diff), each frame after `mutate`; returns the p50 and p99 of the
+    /// frame's CPU time on this thread in ms. Wall-clock p50/p99 are printed beside it: on a shared machine
+    /// the wall p99 is the scheduler's time slice given to other processes, not the frame's work.
+    static func frames(_ name: String, _ state: AppState, count: Int = 2000, mutate: (inout AppState, Int) -> Void) -> (Double, Double) {
         var s = state
         var buf = ScreenBuffer(width: s.width, height: s.height), previous = renderApp(s)
-        var times: [Double] = []
+        var wall: [Double] = [], cpu: [Double] = []
         for f in 0..<count {
             mutate(&s, f)
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let c0 = threadCPUNanoseconds(), t0 = DispatchTime.now().uptimeNanoseconds
             renderApp(s, into: &buf)
             _ = buf.changedCells(since: previous)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            cpu.append(Double(threadCPUNanoseconds() - c0) / 1e6)
             swap(&buf, &previous)
         }
-        times.sort()
-        let p50 = times[count / 2], p99 = times[count * 99 / 100]
-        print(String(format: "StoreFrameBenchmark %@: p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d frames", name, p50, p99, times.last!, count))
-        return (p50, p99)
+        wall.sort(); cpu.sort()
+        func p(_ v: [Double], _ q: Int) -> Double { v[v.count * q / 100] }
+        print(String(format: "StoreFrameBenchmark %@: CPU p50 %.3f ms, p99 %.3f ms; wall p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d frames (load average %.2f)",
+                     name, p(cpu, 50), p(cpu, 99), p(wall, 50), p(wall, 99), wall.last!, count, loadAverage()))
+        return (p(cpu, 50), p(cpu, 99))
+    }
+
+    static func threadCPUNanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
+    static func loadAverage() -> Double {
+        var l = [0.0, 0.0, 0.0]
+        return getloadavg(&l, 3) > 0 ? l[0] : .nan
     }
 
     @Test(.enabled(if: enabled)) func framesAt200x50With8RunsOf10MPoints() throws {
@@ -113,7 +128,7 @@ import TestSupport
             results["compare " + tag] = Self.frames("compare 8 runs 200x50 " + tag, cmp) { st, f in st.chart.smoothing = f % 2 == 0 }
         }
         #if !DEBUG
-        for (name, r) in results { #expect(r.1 <= 2, "\(name): p99 \(r.1) ms > 2 ms") }
+        for (name, r) in results { #expect(r.1 <= 2, "\(name): CPU p99 \(r.1) ms > 2 ms") }
         #endif
     }
 }
