@@ -66,6 +66,17 @@ public enum AxisScale {
         return niceTicks(a, b, maxTicks: maxTicks).filter { $0 > 0 }.map { Foundation.log10($0) }
     }
 
+    /// Labels for a column of ticks: the compact `label`s, or, when two of them would read the same (a narrow
+    /// range such as 0.9966…0.9974), fixed decimals enough to tell adjacent ticks apart.
+    public static func tickLabels(_ values: [Double]) -> [String] {
+        let plain = values.map(label)
+        guard Set(plain).count < plain.count else { return plain }
+        let gaps = zip(values.dropFirst(), values).map { abs($0 - $1) }.filter { $0 > 0 && $0.isFinite }
+        guard let step = gaps.min() else { return plain }
+        let digits = max(0, min(12, Int((-Foundation.log10(step)).rounded(.up))))
+        return values.map { String(format: "%.\(digits)f", $0) }
+    }
+
     /// The smallest 1, 2 or 5 × 10^k that is ≥ raw.
     public static func niceStep(_ raw: Double) -> Double {
         guard raw > 0, raw.isFinite else { return 1 }

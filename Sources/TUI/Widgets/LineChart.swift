@@ -53,8 +53,10 @@ public struct LineChart: Sendable {
             sc.draw(line.data, on: &canvas, clipTop: &clipTop, clipBottom: &clipBottom)
             canvas.commit(Style(line.role), glyph: line.glyph)
         }
-        for m in marks where m.x >= sc.x0 && m.x <= sc.x1 {
-            let col = sc.dotX(m.x, canvas.dotWidth) / 2
+        for m in marks {
+            let dot = sc.dotXValue(m.x, canvas.dotWidth)
+            guard dot >= 0, dot <= Double(canvas.dotWidth - 1) else { continue }
+            let col = ChartScale.toInt(dot) / 2
             for r in 0..<plot.height where !canvas.isSet(col: col, row: r) { buf.set(plot.x + col, plot.y + r, m.glyph, Style(.eventMark)) }
         }
         canvas.draw(into: &buf, x: plot.x, y: plot.y)
@@ -97,10 +99,11 @@ public struct LineChart: Sendable {
         buf.set(plot.x - 1, plot.maxY, "└", axis)
         var usedRows = Set<Int>()
         let maxY = max(2, plot.height / 3 + 1)
-        for t in logY ? AxisScale.logTicks(sc.y0, sc.y1, maxTicks: maxY) : AxisScale.niceTicks(sc.y0, sc.y1, maxTicks: maxY) {
+        let yTicks = logY ? AxisScale.logTicks(sc.y0, sc.y1, maxTicks: maxY) : AxisScale.niceTicks(sc.y0, sc.y1, maxTicks: maxY)
+        let yLabels = AxisScale.tickLabels(yTicks.map { logY ? Foundation.pow(10, $0) : $0 })
+        for (t, text) in zip(yTicks, yLabels) {
             let row = sc.dotY(t, plot.height * 4) / 4
             guard row >= 0, row < plot.height, usedRows.insert(row).inserted else { continue }
-            let text = AxisScale.label(logY ? Foundation.pow(10, t) : t)
             let w = ChartGeometry.yLabelWidth - 1
             let s = String(text.suffix(w))
             buf.put(s, x: plot.x - 1 - s.count, y: plot.y + row, axis)
