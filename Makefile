@@ -4,7 +4,7 @@ DEBS := libopenblas-dev libncurses-dev libsqlite3-dev libstb-dev zlib1g-dev data
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: run test deps build debug bench soak fuzz clean
+.PHONY: run test deps build debug bench soak fuzz clean test-torch
 
 run: deps build
 	./.build/release/siamon $(ARGS)
@@ -41,7 +41,7 @@ soak: deps build
 # FUZZ_SECONDS on a scratch copy of its committed seed corpus (Tests/Fixtures/fuzz/<target>/), so `make fuzz`
 # never rewrites the repository. Crashes land in .build-fuzz/crashes/<target>/. Prints executions per target.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS := FuzzImporter:importer FuzzSafetensors:safetensors FuzzPreset:preset FuzzIDX:idx FuzzTheme:theme
+FUZZ_TARGETS := FuzzImporter:importer FuzzCSV:csv FuzzSafetensors:safetensors FuzzPreset:preset FuzzIDX:idx FuzzTheme:theme
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --scratch-path .build-fuzz
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product $${t%%:*} || exit 1; done
@@ -53,3 +53,16 @@ fuzz: deps
 	  execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' .build-fuzz/$$name.log | grep -o '[0-9]*$$'); \
 	  echo "$$name: $${execs:-?} executions in $(FUZZ_SECONDS) s, corpus $$(ls $$work | wc -l) inputs, crashes $$(ls $$crashes | wc -l) (log .build-fuzz/$$name.log)"; \
 	done; exit $$status
+
+# Optional, not in CI: PyTorch steered through the command channel. A venv in .venv-torch gets torch: a CPU wheel in
+# pip's local /opt/wheels when the machine image has one (about 190 MB), otherwise `pip install torch` from PyPI
+# (the CUDA build with its nvidia-* wheels, about 4 GB, which runs on the CPU too). Then a 2-rank DDP script
+# (python/examples/ddp_tensorboard.py, gloo) runs under torchrun and python/examples/steer_ddp_check.py steers it with
+# `siamon ctl`: pause (no optimizer step on any rank for 3 s), resume, lr-scale 1.25, stop (every rank exits 0).
+PY_TAG := cp$(shell python3 -c 'import sys; print("%d%d" % sys.version_info[:2])')
+TORCH_WHEEL ?= $(lastword $(wildcard /opt/wheels/torch-*+cpu-$(PY_TAG)-*.whl))
+test-torch: deps
+	$(SWIFT) build --product siamon
+	[ -x .venv-torch/bin/python ] || python3 -m venv .venv-torch
+	.venv-torch/bin/python -c "import torch" 2>/dev/null || .venv-torch/bin/pip install $(or $(TORCH_WHEEL),torch)
+	.venv-torch/bin/python python/examples/steer_ddp_check.py --siamon "$$($(SWIFT) build --show-bin-path)/siamon"

@@ -38,22 +38,24 @@ let package = Package(
         .target(name: "MetricsStore", dependencies: ["RunCore", "Tensor", "CSQLite"]),
 
         // App
-        .target(name: "TUI", dependencies: ["MetricsStore", "SiamTrain", "ViT"]),
+        .target(name: "Runs", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "Tensor"]),  // the run engine
+        .target(name: "TUI", dependencies: ["Runs", "RunCore", "MetricsStore", "SiamTrain", "Tensor"]),
         .target(name: "CursesBackend", dependencies: ["TUI", "CNCursesW"]),
 
         // Executable
         .executableTarget(name: "siamon",
-                          dependencies: ["CursesBackend", "TUI", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
+                          dependencies: ["CursesBackend", "TUI", "Runs", "RunCore", "MetricsStore", "SiamTrain", "ViT", "Tensor", argumentParser]),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["RunCore", "Tensor", "TUI"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .target(name: "DemoSupport", dependencies: ["RunCore", "TUI"], path: "Tests/DemoSupport"),  // synthetic runs for TUI tests
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor", "TestSupport"]),
+        .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor"]),
         .testTarget(name: "SiamTrainTests", dependencies: ["RunCore", "SiamTrain", "ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "MetricsStoreTests", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["RunCore", "TUI", "MetricsStore", "SiamTrain", "TestSupport"],
+        .testTarget(name: "TUITests", dependencies: ["RunCore", "Runs", "TUI", "MetricsStore", "SiamTrain", "TestSupport", "DemoSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore"]),
+        .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore", "SiamTrain", "TUI"]),
     ]
 )
 
@@ -61,7 +63,7 @@ let package = Package(
 // line through its LLVMFuzzerTestOneInput; built with `-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING` it has no
 // main of its own and libFuzzer drives that function instead.
 package.targets.append(.target(name: "FuzzSupport"))
-for (name, dependency) in [("FuzzImporter", "MetricsStore"), ("FuzzSafetensors", "Tensor"), ("FuzzPreset", "SiamTrain"),
+for (name, dependency) in [("FuzzImporter", "MetricsStore"), ("FuzzCSV", "MetricsStore"), ("FuzzSafetensors", "Tensor"), ("FuzzPreset", "SiamTrain"),
                            ("FuzzIDX", "SiamTrain"), ("FuzzTheme", "TUI")] {
     package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency), "FuzzSupport"]))
 }

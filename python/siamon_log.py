@@ -18,10 +18,28 @@ Then `siamon watch` (or `siamon runs`) shows the run live, on the same host.
 - Creates the database and its schema when the file is new (a cluster may not have siamon installed), and
   refuses a database whose schema is newer than this file knows (a migration name it does not know).
 - Distributed jobs: only rank 0 logs. When RANK (or LOCAL_RANK when RANK is unset) is set and not 0, Run
-  is a no-op, so every rank may call it unconditionally.
+  logs nothing (step_boundary still takes part in each decision), so every rank may call it unconditionally.
 - NaN and +-inf are kept (NaN is stored as SQL NULL, as siamon reads it).
 - Keys: use siamon's names where they apply (loss, loss_pos, loss_neg, lr, ema_momentum, grad_norm,
   images_per_s, epoch, step_seconds); any other name becomes its own series.
+
+Steering (docs/command-channel.md): call run.step_boundary(step) once per optimizer step and siamon (the TUI,
+`siamon ctl RUN pause|resume|stop|lr-scale F|checkpoint`) can steer the run:
+
+    for step, batch in enumerate(loader):
+        run.step_boundary(step)                 # applies commands; blocks while paused
+        if run.should_stop:
+            break                               # finish() then records status "stopped"
+        for g in optimizer.param_groups: g["lr"] = schedule(step) * run.lr_scale
+        ...
+    run.on_checkpoint(lambda step: save(step))  # else checkpoint is refused: "no checkpoint registered"
+
+  step_boundary looks at the channel at most every 50 ms (one indexed read when nothing is pending) and, while
+  paused, every 50 ms with the heartbeat going on. Under torch.distributed every rank calls it: rank 0 claims
+  and decides, and one broadcast hands every rank the same decision at the same call. probe is refused
+  (probe-v1 runs on siamon runs only). python3 siamon_run.py does all of this for an unmodified script.
+- SummaryWriter is a drop-in for torch.utils.tensorboard.SummaryWriter that writes scalars here.
+- issue(), expire_commands() and mark_vanished() are the issuer's and the reaper's side, for scripts and tests.
 """
 
 import atexit
@@ -35,7 +53,8 @@ import sys
 import threading
 import time
 
-__all__ = ["Run", "SchemaError"]
+__all__ = ["Run", "SchemaError", "SummaryWriter", "CheckpointRefused", "active_run", "issue", "expire_commands",
+           "mark_vanished", "owner_alive"]
 
 # Identical to Sources/MetricsStore/Schema.swift (a Swift test compares the resulting schemas).
 MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT NOT NULL PRIMARY KEY, appliedAt REAL NOT NULL)"
@@ -185,6 +204,21 @@ CREATE TABLE latest (
 ) WITHOUT ROWID;
 INSERT INTO latest SELECT l.runId, k.id, l.step, l.value, l.wallTime FROM latestV1 l JOIN scalarKey k ON k.name = l.key;
 DROP TABLE latestV1;"""),
+    ("2026-12-06 v3 command channel", """CREATE TABLE command (
+  id INTEGER PRIMARY KEY,
+  runId INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('pause','resume','stop','lr_scale','checkpoint','probe')),
+  argument REAL,
+  issuerPid INTEGER NOT NULL,
+  issuerHost TEXT NOT NULL,
+  issuedAt REAL NOT NULL,
+  claimedAt REAL,
+  doneAt REAL,
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending','claimed','applied','refused','expired')),
+  result TEXT
+);
+CREATE INDEX commandByRunState ON command (runId, state);"""),
 ]
 
 # Appended, not inserted: migrations are applied in list order and never edited once shipped.
@@ -292,7 +326,7 @@ def _wal_unsafe(directory):
     return fs in _UNSAFE_FS or fs == "fuse" or fs.startswith("fuse.")
 
 
-def _connect(path):
+def _connect(path, warn=True):
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     con = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
@@ -300,7 +334,8 @@ def _connect(path):
     con.execute("PRAGMA page_size = 8192")      # as siamon: only takes effect on a new file
     con.execute("PRAGMA temp_store = MEMORY")
     if _wal_unsafe(directory):
-        sys.stderr.write("siamon_log: warning: %s is on a filesystem where SQLite WAL is unsafe; using a rollback journal\n" % directory)
+        if warn:
+            sys.stderr.write("siamon_log: warning: %s is on a filesystem where SQLite WAL is unsafe; using a rollback journal\n" % directory)
         con.execute("PRAGMA journal_mode = DELETE")
         con.execute("PRAGMA synchronous = FULL")
     else:
@@ -392,13 +427,383 @@ def _nan_to_none(x):
     return None if math.isnan(x) else x
 
 
-class Run:
-    """One run in siamon's database. All methods are no-ops on ranks other than 0."""
+# ----- the command channel (docs/command-channel.md) -----
+
+_CLAIM_SECONDS = 0.05            # a fast loop looks for commands at most 20 times a second
+_PAUSE_POLL_SECONDS = 0.05       # while paused: how often the owner looks for resume or stop
+_MAX_SYNC_EVERY = 100            # under torch.distributed: at most this many steps between two syncs
+_STALE_HEARTBEAT_SECONDS = 30.0  # an owner on another host is gone after this long without a heartbeat
+_PROBE_REFUSAL = "probe-v1 runs on siamon runs only"
+
+
+class CheckpointRefused(Exception):
+    """Raised by a checkpoint callback to refuse the command with a reason (the command's result)."""
+
+
+class _Outcome:
+    """What became of one claimed command: its final state, the result sentence and the event it writes."""
+    __slots__ = ("id", "state", "result", "event")
+
+    def __init__(self, cid, state, result, event=None):
+        self.id, self.state, self.result, self.event = cid, state, result, event
+
+
+def _distributed():
+    """torch.distributed when this process is one rank of several, else None. Never imports torch: a script
+    that uses DDP has imported it already."""
+    dist = sys.modules.get("torch.distributed")
+    try:
+        if dist is not None and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            return dist
+    except Exception:  # a half-initialised or foreign torch: behave as a single process
+        return None
+    return None
+
+
+_PLAN_FIELDS = ("paused", "stop", "scale", "checkpoint", "next")
+
+
+def _broadcast(dist, plan):
+    """Rank 0's plan to every rank, as one float64 tensor: one collective, and no pickling (torch's
+    broadcast_object_list needs numpy). On the current GPU under NCCL, which only moves GPU tensors."""
+    torch = sys.modules["torch"]
+    device = torch.device("cuda", torch.cuda.current_device()) if "nccl" in str(dist.get_backend()) else torch.device("cpu")
+    values = [float(plan[k]) for k in _PLAN_FIELDS] if plan is not None else [0.0] * len(_PLAN_FIELDS)
+    box = torch.tensor(values, dtype=torch.float64, device=device)
+    dist.broadcast(box, src=0)
+    got = dict(zip(_PLAN_FIELDS, box.tolist()))
+    return {"paused": got["paused"] != 0, "stop": got["stop"] != 0, "scale": got["scale"],
+            "checkpoint": got["checkpoint"] != 0, "next": int(got["next"])}
+
+
+def _claim(con, run_id, now=None):
+    """Claims every pending command of a run in one UPDATE, so two claimers never get the same row."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        rows = con.execute("UPDATE command SET state = 'claimed', claimedAt = ? WHERE runId = ? AND state = 'pending' "
+                           "RETURNING id, kind, argument", (time.time() if now is None else now, run_id)).fetchall()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return sorted(rows)
+
+
+class _Steering:
+    """The owner's side of the command channel, mixed into Run. Rank 0 claims and decides; under
+    torch.distributed every rank receives the same decision at the same boundary, so no rank pauses alone,
+    and while paused rank 0 broadcasts each poll's decision, so no rank waits in a collective for long."""
+
+    def _init_steering(self):
+        self._paused = False
+        self._stopping = False
+        self._lr_scale = 1.0
+        self._checkpoint_fn = None
+        self._unrecorded = []                    # outcomes the database refused to record, retried at each look
+        self._boundaries = 0                     # step_boundary calls: the sync clock all ranks share
+        self._next_sync = 0
+        self._last_sync = 0.0                    # monotonic time of the last look at the channel
+        self._rate_mark = (0, time.monotonic())  # (boundaries, time) at the last sync, to size the next interval
+
+    @property
+    def lr_scale(self):
+        """The product of every applied lr_scale factor (1.0 until one is applied)."""
+        return self._lr_scale
+
+    @property
+    def should_stop(self):
+        """True once a stop command is applied: end the loop; finish() then records status stopped."""
+        return self._stopping
+
+    @property
+    def paused(self):
+        return self._paused
+
+    def on_checkpoint(self, fn):
+        """Registers fn(step) -> path or None, run by the checkpoint command at a step boundary. Raise
+        CheckpointRefused(reason) to refuse. Under torch.distributed it runs on every rank at the same step
+        (as a script's own saves do); rank 0's outcome is recorded."""
+        self._checkpoint_fn = fn
+
+    def step_boundary(self, step):
+        """Applies the commands issued since the last look (at most every 50 ms) and blocks while the run is
+        paused. Under torch.distributed every rank must call it at every step."""
+        dist = _distributed()
+        if self.finished or (dist is None and not self.enabled):
+            return
+        self._boundaries += 1
+        if not self._sync_due(dist):
+            return
+        self._sync(dist, int(step))
+        while self._paused:
+            time.sleep(_PAUSE_POLL_SECONDS)
+            self._sync(dist, int(step))
+
+    def _sync_due(self, dist):
+        if dist is not None:                     # every rank must reach the same decision: count steps
+            return self._boundaries >= self._next_sync
+        return time.monotonic() - self._last_sync >= _CLAIM_SECONDS
+
+    def _sync(self, dist, step):
+        outcomes, plan = [], None
+        if self.enabled:
+            outcomes, plan = self._plan(self._claim_pending(), step)
+        if dist is not None:
+            plan = _broadcast(dist, plan)
+        was_paused = self._paused
+        self._enact(plan, step, outcomes)
+        if self.enabled and (outcomes or was_paused != self._paused or self._unrecorded):
+            self._record(outcomes, step)
+
+    def _claim_pending(self):
+        con = self._ctl
+        try:
+            # A plain read first: WAL readers never wait, so a loop without commands never takes the write lock.
+            if con.execute("SELECT 1 FROM command WHERE runId = ? AND state = 'pending' LIMIT 1",
+                           (self.run_id,)).fetchone() is None:
+                return []
+            return _claim(con, self.run_id)
+        except sqlite3.Error as e:  # the commands stay pending for the next look
+            _warn_once(("claim", str(e)), "could not read commands, will retry: %s" % e)
+            return []
+
+    def _plan(self, commands, step):
+        state = {"paused": self._paused, "stop": self._stopping, "scale": self._lr_scale, "checkpoint": False}
+        outcomes = [self._decide(state, cid, kind, arg, step) for cid, kind, arg in commands]
+        state["next"] = self._next_sync_after()
+        return outcomes, state
+
+    def _next_sync_after(self):
+        """The boundary of the next look under torch.distributed: about 50 ms of steps at the current rate."""
+        count, then = self._rate_mark
+        now = time.monotonic()
+        self._rate_mark = (self._boundaries, now)
+        steps, dt = self._boundaries - count, now - then
+        every = 1 if steps <= 0 or dt <= 0 else int(steps * _CLAIM_SECONDS / dt)
+        return self._boundaries + max(1, min(_MAX_SYNC_EVERY, every))
+
+    def _decide(self, s, cid, kind, arg, step):
+        if s["stop"] and kind != "stop":
+            return _Outcome(cid, "refused", "run is stopping")
+        decide = {"pause": self._decide_pause, "resume": self._decide_resume, "stop": self._decide_stop,
+                  "lr_scale": self._decide_lr_scale, "checkpoint": self._decide_checkpoint}.get(kind)
+        if decide is None:
+            return _Outcome(cid, "refused", _PROBE_REFUSAL if kind == "probe" else "unknown command %r" % kind)
+        return decide(s, cid, arg, step)
+
+    def _decide_pause(self, s, cid, arg, step):
+        if s["paused"]:
+            return _Outcome(cid, "refused", "run is already paused at step %d" % step)
+        s["paused"] = True
+        return _Outcome(cid, "applied", "paused at step %d" % step, ("pause", {}))
+
+    def _decide_resume(self, s, cid, arg, step):
+        if not s["paused"]:
+            return _Outcome(cid, "refused", "run is not paused (step %d)" % step)
+        s["paused"] = False
+        return _Outcome(cid, "applied", "resumed at step %d" % step, ("resume", {}))
+
+    def _decide_stop(self, s, cid, arg, step):
+        if s["stop"]:
+            return _Outcome(cid, "refused", "run is already stopping")
+        s["stop"], s["paused"] = True, False
+        return _Outcome(cid, "applied", "stopped at step %d" % step, ("stop", {"reason": "command"}))
+
+    def _decide_lr_scale(self, s, cid, arg, step):
+        if arg is None or not 0 < arg < math.inf:
+            return _Outcome(cid, "refused", "lr_scale needs a factor > 0, not %r" % (arg,))
+        s["scale"] *= arg
+        return _Outcome(cid, "applied", "lr scale \u00d7%g, now \u00d7%g from step %d" % (arg, s["scale"], step),
+                        ("lr_scale", {"factor": arg, "scale": s["scale"]}))
+
+    def _decide_checkpoint(self, s, cid, arg, step):
+        if self._checkpoint_fn is None:
+            return _Outcome(cid, "refused", "no checkpoint registered")
+        s["checkpoint"] = True
+        return _Outcome(cid, None, None)         # decided once the callback has run
+
+    def _enact(self, plan, step, outcomes):
+        self._paused, self._stopping, self._lr_scale = plan["paused"], plan["stop"], plan["scale"]
+        self._next_sync = plan["next"]
+        self._last_sync = time.monotonic()
+        if plan["checkpoint"] and self._checkpoint_fn is not None:
+            state, result, event = self._run_checkpoint(step)
+            for o in outcomes:
+                if o.state is None:
+                    o.state, o.result, o.event = state, result, event
+
+    def _run_checkpoint(self, step):
+        try:
+            path = self._checkpoint_fn(step)
+        except CheckpointRefused as e:
+            return "refused", str(e), None
+        except Exception as e:  # the run goes on; the issuer learns why
+            return "refused", "checkpoint failed: %s: %s" % (type(e).__name__, e), None
+        where = ": %s" % path if path else ""
+        return "applied", "checkpoint saved at step %d%s" % (step, where), ("checkpoint", {"path": path} if path else {})
+
+    def _record(self, outcomes, step):
+        """Writes each outcome's event and final state, and the run's status, in one transaction. When the
+        database refuses, the outcomes wait for the next look: the training loop never dies of the channel."""
+        outcomes, self._unrecorded = self._unrecorded + outcomes, []
+        try:
+            self._write_outcomes(outcomes, step)
+        except sqlite3.Error as e:
+            self._unrecorded = outcomes
+            _warn_once(("record", str(e)), "could not record commands, will retry: %s" % e)
+
+    def _write_outcomes(self, outcomes, step):
+        now = time.time()
+        con = self._ctl
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for o in outcomes:
+                if o.event is not None and o.state == "applied":
+                    detail = dict(o.event[1], command=o.id)
+                    con.execute("INSERT INTO event (runId, step, wallTime, kind, detail) VALUES (?, ?, ?, ?, ?)",
+                                (self.run_id, step, now, o.event[0], json.dumps(detail)))
+                con.execute("UPDATE command SET state = ?, doneAt = ?, result = ? WHERE id = ?",
+                            (o.state or "refused", now, o.result or "not applied", o.id))
+            con.execute("UPDATE run SET status = ?, heartbeat = ? WHERE id = ? AND status IN ('running','paused')",
+                        ("paused" if self._paused else "running", now, self.run_id))
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+
+
+# ----- owners that vanished, and issuing commands -----
+
+def _open(db):
+    path = os.path.join(db, "siamon.sqlite") if os.path.isdir(db) else db
+    con = _connect(path)
+    _migrate(con, path)
+    return con
+
+
+def owner_alive(pid, host, heartbeat, now=None):
+    """The contract's liveness rule: on this host kill(pid, 0) succeeds; elsewhere the heartbeat is < 30 s old."""
+    if pid and host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # someone else's process, but alive
+            return True
+        return True
+    now = time.time() if now is None else now
+    return heartbeat is not None and now - heartbeat < _STALE_HEARTBEAT_SECONDS
+
+
+def _iso(t):
+    if t is None:
+        return "never"
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _expire(con, command_id, heartbeat, now):
+    return con.execute("UPDATE command SET state = 'expired', doneAt = ?, result = ? WHERE id = ? AND state = 'pending'",
+                       (now, "owner not responding since %s" % _iso(heartbeat), command_id)).rowcount
+
+
+def expire_commands(db):
+    """Expires every pending command whose run's owner is not alive. Returns the expired command ids."""
+    con = _open(db)
+    try:
+        now = time.time()
+        rows = con.execute("SELECT c.id, r.writerPid, r.writerHost, r.heartbeat FROM command c JOIN run r "
+                           "ON r.id = c.runId WHERE c.state = 'pending'").fetchall()
+        gone = [(cid, hb) for cid, pid, host, hb in rows if not owner_alive(pid, host, hb, now)]
+        con.execute("BEGIN IMMEDIATE")
+        done = [cid for cid, hb in gone if _expire(con, cid, hb, now)]
+        con.execute("COMMIT")
+        return done
+    finally:
+        con.close()
+
+
+def mark_vanished(db):
+    """Marks live runs whose owner vanished as interrupted (with a crash-detected event, as siamon does) and
+    expires their pending commands. Returns the names of the runs marked."""
+    con = _open(db)
+    try:
+        now = time.time()
+        rows = con.execute("SELECT id, name, writerPid, writerHost, heartbeat FROM run "
+                           "WHERE status IN ('running','paused')").fetchall()
+        gone = [r for r in rows if not owner_alive(r[2], r[3], r[4], now)]
+        con.execute("BEGIN IMMEDIATE")
+        marked = [name for (rid, name, pid, host, hb) in gone if _interrupt(con, rid, pid, hb, now)]
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    expire_commands(db)
+    return marked
+
+
+def _interrupt(con, run_id, pid, heartbeat, now):
+    if con.execute("UPDATE run SET status = 'interrupted', endedAt = ? WHERE id = ? AND status IN ('running','paused')",
+                   (now, run_id)).rowcount == 0:
+        return False
+    last = con.execute("SELECT max(step) FROM latest WHERE runId = ?", (run_id,)).fetchone()[0] or 0
+    con.execute("INSERT INTO event (runId, step, wallTime, kind, detail) VALUES (?, ?, ?, 'crash-detected', ?)",
+                (run_id, last, now, json.dumps({"writerPid": pid or 0})))
+    return True
+
+
+def issue(db, run, kind, argument=None, wait=True, timeout=60.0):
+    """Issues one command to the run named `run` and (with wait) waits for its final state, expiring it when
+    the owner is gone. Returns {"id", "state", "result"}; state stays "pending" when timeout passes first."""
+    con = _open(db)
+    try:
+        row = con.execute("SELECT id, status FROM run WHERE name = ?", (run,)).fetchone()
+        if row is None:
+            raise ValueError("no run named '%s'" % run)
+        cid = _insert_command(con, row[0], row[1], kind, argument)
+        return _wait_for(con, cid, timeout) if wait else {"id": cid, "state": "pending", "result": None}
+    finally:
+        con.close()
+
+
+def _insert_command(con, run_id, status, kind, argument):
+    live = status in ("running", "paused")
+    now = time.time()
+    cur = con.execute("INSERT INTO command (runId, kind, argument, issuerPid, issuerHost, issuedAt, doneAt, state, result) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      (run_id, kind, argument, os.getpid(), socket.gethostname(), now, None if live else now,
+                       "pending" if live else "refused", None if live else "run is %s" % status))
+    return cur.lastrowid
+
+
+def _wait_for(con, cid, timeout):
+    deadline = time.monotonic() + timeout
+    while True:
+        state, result, pid, host, hb = con.execute(
+            "SELECT c.state, c.result, r.writerPid, r.writerHost, r.heartbeat FROM command c JOIN run r "
+            "ON r.id = c.runId WHERE c.id = ?", (cid,)).fetchone()
+        if state in ("applied", "refused", "expired"):
+            return {"id": cid, "state": state, "result": result}
+        if not owner_alive(pid, host, hb):
+            if state == "claimed":
+                return {"id": cid, "state": state, "result": "owner gone after claiming it"}
+            con.execute("BEGIN IMMEDIATE")
+            _expire(con, cid, hb, time.time())
+            con.execute("COMMIT")
+            continue
+        if time.monotonic() > deadline:
+            return {"id": cid, "state": state, "result": result}
+        time.sleep(0.01)
+
+
+class Run(_Steering):
+    """One run in siamon's database. Logging is a no-op on ranks other than 0; step_boundary is not (under
+    torch.distributed every rank takes part in each decision)."""
 
     def __init__(self, db, name, config=None, preset="", resume=False, parent=None, parent_step=None):
         self.enabled = _is_rank_zero()
         self.name = name
         self.finished = False
+        self._init_steering()
         if not self.enabled:
             return
         bad = run_name_error(name)
@@ -417,6 +822,7 @@ class Run:
         self._failed = False
         self._key_ids = {}                       # metric name -> scalarKey.id (ids never change)
         self.run_id = self._create(name, config, preset, resume, parent, parent_step)
+        self._ctl = _connect(path, warn=False)               # the command channel's own connection: never waits for the flusher
         self._stop = False
         self._thread = threading.Thread(target=self._loop, name="siamon_log", daemon=True)
         self._thread.start()
@@ -457,10 +863,17 @@ class Run:
         if self.enabled and not self.finished:
             self._commit()
 
-    def finish(self, status="done"):
-        """Flushes, records the final status (done, failed, stopped) and closes the database."""
+    def set_config(self, config):
+        """Replaces the run's recorded config (a JSON-serialisable dict; other values are stored as strings)."""
+        if self.enabled and not self.finished:
+            self._ctl.execute("UPDATE run SET config = ? WHERE id = ?", (json.dumps(config, default=str), self.run_id))
+
+    def finish(self, status=None):
+        """Flushes, records the final status and closes the database. The default status is stopped after a
+        stop command, done otherwise; pending commands are refused with "run is <status>"."""
         if not self.enabled or self.finished:
             return
+        status = status or ("stopped" if self._stopping else "done")
         self._stop = True
         self._wake.set()
         self._thread.join()
@@ -468,6 +881,7 @@ class Run:
         self.finished = True
         with self._db_lock:
             self._con.close()
+        self._ctl.close()
 
     # ----- internals -----
 
@@ -528,8 +942,15 @@ class Run:
                     live = status in ("running", "paused")
                     con.execute("UPDATE run SET status = ?, endedAt = ?, heartbeat = ? WHERE id = ?",
                                 (status, None if live else now, now, self.run_id))
+                    if not live:
+                        con.execute("UPDATE command SET state = 'refused', claimedAt = ?, doneAt = ?, result = ? "
+                                    "WHERE runId = ? AND state = 'pending'", (now, now, "run is %s" % status, self.run_id))
                 else:
-                    con.execute("UPDATE run SET heartbeat = ? WHERE id = ?", (now, self.run_id))
+                    # A live writer revives a run that a reader on another host wrongly marked interrupted.
+                    con.execute("UPDATE run SET heartbeat = ?, status = CASE WHEN status = 'interrupted' AND writerPid = ? "
+                                "THEN ? ELSE status END, endedAt = CASE WHEN status = 'interrupted' AND writerPid = ? "
+                                "THEN NULL ELSE endedAt END WHERE id = ?",
+                                (now, os.getpid(), "paused" if self._paused else "running", os.getpid(), self.run_id))
                 con.execute("COMMIT")
             except BaseException:
                 try:
@@ -579,9 +1000,148 @@ class Run:
 
     def _at_exit(self):
         try:
-            self.finish("failed" if self._failed else "done")
+            self.finish("failed" if self._failed else None)
         except Exception as e:  # at exit there is no one left to raise to
             sys.stderr.write("siamon_log: could not finish run %s: %s\n" % (self.name, e))
+
+# ----- a TensorBoard drop-in -----
+
+_TAG_KEYS = {"loss": "loss", "train_loss": "loss", "lr": "lr", "mm": "ema_momentum", "grad_norm": "grad_norm",
+             "loss_scale": "loss_scale"}
+_KEY_CHAR = re.compile(r"[^A-Za-z0-9._/-]")
+_warned = set()
+_step_clock = None               # set by siamon_run.py: the launcher's optimizer-step clock
+
+
+def use_step_clock(clock):
+    """Makes every SummaryWriter store scalars at clock.step (and `lr` as clock.applied_lr) instead of the
+    script's global_step; clock.run is the run they write to. siamon_run.py installs its clock here."""
+    global _step_clock
+    _step_clock = clock
+
+
+def active_run():
+    """The Run that siamon_run.py opened for this process, or None without the launcher. A launched script
+    may call active_run().on_checkpoint(fn) to answer checkpoint itself."""
+    return _step_clock.run if _step_clock is not None else None
+
+
+def _warn_once(what, message):
+    if what not in _warned:
+        _warned.add(what)
+        sys.stderr.write("siamon_log: %s\n" % message)
+
+
+def scalar_key(tag):
+    """siamon's key for a TensorBoard tag: a leading train/ or train_ goes, the common names map to
+    siamon's (train_loss and loss -> loss, mm -> ema_momentum), anything else keeps its name, with
+    characters other than letters, digits and . _ / - replaced by _."""
+    tag = str(tag).strip().strip("/")
+    if tag in _TAG_KEYS:
+        return _TAG_KEYS[tag]
+    for prefix in ("train/", "train_"):
+        if tag.startswith(prefix) and len(tag) > len(prefix):
+            tag = tag[len(prefix):]
+            break
+    return _TAG_KEYS.get(tag) or _KEY_CHAR.sub("_", tag)[:128] or "unnamed"
+
+
+def _tensorboard_run_name(log_dir):
+    name = os.environ.get("SIAMON_RUN_NAME")
+    if name:
+        return name
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(os.path.normpath(log_dir))).lstrip(".")[:48]
+    return base if base and not run_name_error(base) else "tensorboard-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+
+
+def runs_folder(db):
+    """Creates a runs folder named without an extension that does not exist yet, so Run does not take it
+    for a database file; a path like runs/siamon.sqlite is left alone."""
+    if not os.path.splitext(db)[1] and not os.path.isfile(db):
+        os.makedirs(db, exist_ok=True)
+    return db
+
+
+def _own_run(log_dir):
+    """The run a SummaryWriter opens without the launcher; a name already taken gets a UTC time suffix."""
+    db = runs_folder(os.environ.get("SIAMON_RUNS", "runs"))
+    name = _tensorboard_run_name(log_dir)
+    try:
+        return Run(db, name, config={"log_dir": log_dir})
+    except ValueError:
+        if run_name_error(name):
+            raise
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        return Run(db, "%s-%s" % (name[:48], stamp), config={"log_dir": log_dir})
+
+
+class SummaryWriter:
+    """Stands in for torch.utils.tensorboard.SummaryWriter and writes scalars into siamon's store.
+
+    Without the launcher it logs to the Run given as run=, or to a new run in $SIAMON_RUNS (default runs/)
+    named $SIAMON_RUN_NAME or after log_dir, and global_step is the step. Under siamon_run.py every scalar
+    is stored at the launcher's optimizer step instead (MAE-style epoch_1000x x-values become steps), and
+    `lr` is the lr the optimizer applied at that step, LR scale included. Methods for images, histograms,
+    graphs, text, hparams and the like are accepted and ignored, with one warning each."""
+
+    def __init__(self, log_dir=None, comment="", purge_step=None, max_queue=10, flush_secs=120, filename_suffix="",
+                 run=None):
+        self.log_dir = log_dir or os.path.join("runs", time.strftime("%b%d_%H-%M-%S") + "_" + socket.gethostname() + comment)
+        self._own = False
+        self._run = run or (_step_clock.run if _step_clock is not None else None)
+        if self._run is None:
+            self._run = _own_run(self.log_dir)
+            self._own = True
+        self._last_step = {}
+
+    def get_logdir(self):
+        return self.log_dir
+
+    def add_scalar(self, tag, scalar_value, global_step=None, walltime=None, new_style=False, double_precision=False):
+        key = scalar_key(tag)
+        step, value = self._point(key, scalar_value, global_step)
+        if self._last_step.get(key) == step:
+            _warn_once(("twice", key), "%s logged twice at step %d; the first value is kept" % (key, step))
+            return
+        self._last_step[key] = step
+        self._run.log(step, **{key: value})
+
+    def add_scalars(self, main_tag, tag_scalar_dict, global_step=None, walltime=None):
+        for tag, value in tag_scalar_dict.items():
+            self.add_scalar("%s/%s" % (main_tag, tag), value, global_step, walltime)
+
+    def flush(self):
+        self._run.flush()
+
+    def close(self):
+        if self._own:
+            self._run.finish()
+        else:
+            self._run.flush()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def ignored(*args, **kwargs):
+            _warn_once(name, "SummaryWriter.%s is ignored (siamon stores scalars only)" % name)
+        return ignored
+
+    def _point(self, key, value, global_step):
+        clock = _step_clock
+        if clock is not None:
+            if key == "lr" and clock.applied_lr is not None:
+                value = clock.applied_lr
+            return clock.step, value
+        if global_step is None:
+            return max(self._last_step.values(), default=0), value
+        return int(global_step), value
 
 
 if __name__ == "__main__":

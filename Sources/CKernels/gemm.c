@@ -8,6 +8,7 @@
 // into KC×NR micro-panels, A into MR×KC micro-panels, and a 12×32 register tile (24 zmm accumulators)
 // walks them. One call is one thread; Sources/Tensor/Kernels/OwnGemm.swift splits work across threads.
 #include "ckernels.h"
+#include "gemm_tile.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@
 #include <immintrin.h>
 
 // KC, MC: best of a 3×3 grid (KC 256/384/512, MC 60/120/240) at the step's shapes on an AVX-512 EPYC (noisy VM).
-enum { MR = 12, NR = 32, KC = 384, MC = 240, NC = 2048 };
+enum { MR = CK_GEMM_MR, NR = CK_GEMM_NR, KC = 384, MC = 240, NC = 2048 };
 
 // Per-thread packing buffers, grown on demand and kept (GCD's worker threads live for the process).
 static _Thread_local float *packA = NULL, *packB = NULL;
@@ -118,8 +119,8 @@ static void kernel_12x32(long kc, const float *pa, const float *pb, float *tile)
 // leak; bias, when not NULL, is added to every row; X, when not NULL, is a matrix laid out like C, e.g. the
 // residual stream a Linear's output is added to), or C += alpha·tile (later K blocks).
 __attribute__((target("avx512f,avx512vl,avx2,fma")))
-static void update_c(float *c, long ldc, const float *tile, long rows, long cols, float alpha, float beta,
-                     const float *bias, const float *x, int first) {
+void ck_gemm_update_c(float *c, long ldc, const float *tile, long rows, long cols, float alpha, float beta,
+                      const float *bias, const float *x, int first) {
     __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1);
     __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xFFFF : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -148,7 +149,7 @@ static void update_c(float *c, long ldc, const float *tile, long rows, long cols
 // against 440 GFLOP/s with beta = 0 at the same shape (8960×512×128, 2 threads): the tile's 12 rows are 2 KB
 // apart and the hardware prefetcher does not follow them.
 __attribute__((target("avx512f,avx512vl,avx2,fma")))
-static void prefetch_c(const float *c, long ldc, long rows, long cols) {
+void ck_gemm_prefetch_c(const float *c, long ldc, long rows, long cols) {
     for (long r = 0; r < rows; r++) {
         const char *row = (const char *)(c + r * ldc);
         _mm_prefetch(row, _MM_HINT_T0);
@@ -191,10 +192,10 @@ int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const 
                         long rows = mc - ir < MR ? mc - ir : MR;
                         float *ct = c + (i0 + ir) * ldc + j0 + jr;
                         const float *xt = addend && p0 == 0 ? addend + (i0 + ir) * ldc + j0 + jr : NULL;
-                        prefetch_c(ct, ldc, rows, cols);
-                        if (xt) prefetch_c(xt, ldc, rows, cols);
+                        ck_gemm_prefetch_c(ct, ldc, rows, cols);
+                        if (xt) ck_gemm_prefetch_c(xt, ldc, rows, cols);
                         kernel_12x32(kc, pa + ir * kc, pb + jr * kc, tile);
-                        update_c(ct, ldc, tile, rows, cols, alpha, beta, bias ? bias + j0 + jr : NULL, xt, p0 == 0);
+                        ck_gemm_update_c(ct, ldc, tile, rows, cols, alpha, beta, bias ? bias + j0 + jr : NULL, xt, p0 == 0);
                     }
                 }
             }

@@ -1,3 +1,5 @@
+import Tensor
+
 /// siamon's csv export: a header `step,wall_time,<key>,…` then one row per step. An empty cell is a key not
 /// logged at that step; `nan`, `inf` and `-inf` are the non-finite values (pandas reads them as such).
 enum CSVFormat {
@@ -14,7 +16,9 @@ enum CSVFormat {
         guard cells.count == header.count else {
             throw Importer.LineError(message: "\(cells.count) cells, but the header has \(header.count)")
         }
-        guard let step = Int(cells[0]), step >= 0 else { throw Importer.LineError(message: "bad step '\(cells[0])'") }
+        guard let step = FileIntegers.parse(cells[0]) else {
+            throw Importer.LineError(message: "bad step '\(cells[0])' (\(FileIntegers.rangeText))")
+        }
         var values: [(String, Double)] = []
         for i in 2..<cells.count where !cells[i].isEmpty {
             guard let v = number(cells[i]) else { throw Importer.LineError(message: "bad number '\(cells[i])' for \(header[i])") }

@@ -1,5 +1,6 @@
 import Foundation
 import RunCore
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,7 +85,7 @@ extension MetricsDatabase {
                 try s.bind([.double(now), .int(r.id)])
                 try s.run()
                 guard c.changes > 0 else { continue }
-                let lastStep = try c.scalarInt("SELECT max(step) FROM latest WHERE runId = ?", [.int(r.id)]) ?? 0
+                let lastStep = try c.scalarInt("SELECT max(step) FROM latest WHERE runId = ? AND step BETWEEN 0 AND \(FileIntegers.max)", [.int(r.id)]) ?? 0
                 try Self.insertEvent(c, runId: r.id, step: Int(lastStep), wallTime: now, kind: RunEvent.Kind.crashDetected.rawValue,
                                      detail: "{\"writerPid\":\(r.writerPid ?? 0)}")
                 let x = try c.statement("""
@@ -115,9 +116,10 @@ extension MetricsDatabase {
             try c.rows("""
                 SELECT r.id, r.name, r.status, r.preset, r.createdAt, r.endedAt, r.source, r.parentRunId,
                        r.parentStep, r.writerPid, r.writerHost, r.heartbeat,
-                       (SELECT max(step) FROM latest WHERE runId = r.id),
+                       (SELECT max(step) FROM latest WHERE runId = r.id AND step BETWEEN 0 AND \(FileIntegers.max)),
                        (SELECT value FROM latest WHERE runId = r.id AND keyId = (SELECT id FROM scalarKey WHERE name = 'loss')),
-                       (SELECT count(*) FROM latest WHERE runId = r.id AND keyId = (SELECT id FROM scalarKey WHERE name = 'loss'))
+                       (SELECT count(*) FROM latest WHERE runId = r.id AND keyId = (SELECT id FROM scalarKey WHERE name = 'loss')),
+                       (SELECT step FROM latest WHERE runId = r.id AND (step < 0 OR step > \(FileIntegers.max)) LIMIT 1)
                 FROM run r ORDER BY r.id
                 """) { s in
                 let id = s.int(0)
@@ -128,7 +130,8 @@ extension MetricsDatabase {
                     source: RunSource(rawValue: s.text(6)) ?? .siamon,
                     parent: s.optionalInt(7).map { RunParent(runId: $0, step: Int(s.optionalInt(8) ?? 0)) },
                     latestProbe: probes[id], writerPid: s.optionalInt(9).map { Int32(truncatingIfNeeded: $0) },
-                    writerHost: s.optionalText(10), heartbeat: s.optionalDouble(11))
+                    writerHost: s.optionalText(10), heartbeat: s.optionalDouble(11),
+                    damagedStep: s.optionalInt(15).map { Int($0) })
                 if resolveVanished && Self.writerVanished(r, now: now) { r.status = .interrupted }
                 out.append(r)
             }

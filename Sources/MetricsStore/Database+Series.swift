@@ -1,3 +1,5 @@
+import Tensor
+
 // MARK: - Chart series
 extension MetricsDatabase {
     /// The series `key` of a run reduced to at most `columns` chart columns, each keeping min and max so
@@ -31,7 +33,11 @@ extension MetricsDatabase {
 
     /// The first and last logged step of the series inside xRange (two index seeks), nil if none.
     private static func bounds(_ c: Connection, runId: Int64, key: Int64, xRange: ClosedRange<Int>?) throws -> (Int, Int)? {
-        let a = Int64(xRange?.lowerBound ?? Int(Int64.min)), b = Int64(xRange?.upperBound ?? Int(Int64.max))
+        // Steps outside ±FileIntegers.max are damage (see RunSummary.damagedStep); leaving them out keeps the
+        // bucket arithmetic (hi - lo + columns, hi + 1) far from overflow.
+        let limit = FileIntegers.max
+        let a = Int64(Swift.max(xRange?.lowerBound ?? -limit, -limit)), b = Int64(Swift.min(xRange?.upperBound ?? limit, limit))
+        guard a <= b else { return nil }
         let args: [SQLValue] = [.int(runId), .int(key), .int(a), .int(b)]
         guard let lo = try c.scalarInt("SELECT step FROM scalar WHERE runId = ? AND keyId = ? AND step BETWEEN ? AND ? ORDER BY step LIMIT 1", args),
               let hi = try c.scalarInt("SELECT step FROM scalar WHERE runId = ? AND keyId = ? AND step BETWEEN ? AND ? ORDER BY step DESC LIMIT 1", args)

@@ -1,5 +1,6 @@
 import Foundation
 import RunCore
+import Tensor
 
 /// `siamon import`: loads a metrics file into a new run (source "import") in one transaction, so a failed
 /// import leaves nothing behind.
@@ -12,8 +13,10 @@ import RunCore
 /// - `steps.jsonl` (StepsJSONL) or siamon's jsonl export: every numeric key but `step`/`wall_time` is a scalar.
 /// - siamon's csv export (`step,wall_time,<keys…>`).
 ///
-/// Bad lines: a broken *last* line is skipped with a warning (a crashed writer leaves a torn tail); a broken
-/// line anywhere else stops the import with `file:line: what is wrong; fix or delete the line and import again`.
+/// Bad lines: a last line with no newline that does not parse is a torn write (a crashed writer leaves one)
+/// and is skipped with a warning; any line that ends in a newline and does not parse is damage, wherever it
+/// is, and stops the import with `file:line: what is wrong; fix or delete the line and import again`.
+/// Steps and epochs must be whole numbers in `FileIntegers` (0...2^53-1).
 public enum Importer {
     public enum Format: String, Sendable { case officialLog = "log.txt", stepsJSONL = "jsonl", csv }
 
@@ -25,7 +28,10 @@ public enum Importer {
         public var warnings: [String]
     }
 
-    public static func importFile(_ path: String, name: String, into db: MetricsDatabase, preset: String = "") throws -> Result {
+    /// `cancelled` is polled every few thousand lines; when it turns true the import throws
+    /// `StoreError.interrupted` and its transaction rolls back, so nothing is written.
+    public static func importFile(_ path: String, name: String, into db: MetricsDatabase, preset: String = "",
+                                  cancelled: @escaping @Sendable () -> Bool = { false }) throws -> Result {
         try RunName.validate(name)
         let format = try detect(path)
         let config = "{\"imported_from\":\(JSONLine.quote(path)),\"format\":\"\(format.rawValue)\"}"
@@ -35,7 +41,7 @@ public enum Importer {
             // spilling pages to the WAL mid-transaction (SQLite's default is 2 MB).
             try db.with { c in try c.exec("PRAGMA cache_size = -524288") }
             defer { try? db.with { c in try c.exec("PRAGMA cache_size = -2000") } }
-            var r = try db.write { c in try load(path, format: format, runId: runId, c) }
+            var r = try db.write { c in try load(path, format: format, runId: runId, cancelled: cancelled, c) }
             try db.setStatus(runId: runId, .done)
             r.runId = runId
             return r
@@ -49,15 +55,16 @@ public enum Importer {
     /// Parses the whole file without touching a database: throws the same one-line error `importFile` would,
     /// so a caller can refuse bad input before it opens (or creates) the runs folder.
     @discardableResult
-    public static func validate(_ path: String) throws -> (format: Format, rows: Int, warnings: [String]) {
+    public static func validate(_ path: String, cancelled: @escaping @Sendable () -> Bool = { false }) throws
+        -> (format: Format, rows: Int, warnings: [String]) {
         let format = try detect(path)
-        let r = try parse(path, format: format) { _ in true }
+        let r = try parse(path, format: format, cancelled: cancelled) { _ in true }
         return (format, r.rows, r.warnings)
     }
 
     static func detect(_ path: String) throws -> Format {
-        if path.lowercased().hasSuffix(".csv") { return .csv }
         let r = try LineReader(path: path)
+        if path.lowercased().hasSuffix(".csv") { return .csv }
         while let line = r.next() {
             let t = line.trimmingCharacters(in: .whitespaces)
             if t.isEmpty { continue }
@@ -72,11 +79,12 @@ public enum Importer {
 
     /// Parses on a second thread while this one inserts, so on two cores the import takes about the
     /// longer of the two instead of their sum. Rows cross in chunks through a small bounded queue.
-    private static func load(_ path: String, format: Format, runId: Int64, _ c: Connection) throws -> Result {
+    private static func load(_ path: String, format: Format, runId: Int64, cancelled: @escaping @Sendable () -> Bool,
+                             _ c: Connection) throws -> Result {
         var ins = try ScalarInsert(c)
         let pipe = RowPipe()
         Thread.detachNewThread {
-            pipe.finish(Swift.Result { try parse(path, format: format) { pipe.push($0) } })
+            pipe.finish(Swift.Result { try parse(path, format: format, cancelled: cancelled) { pipe.push($0) } })
         }
         defer { pipe.cancelAndWait() }
         while let chunk = pipe.pop() {
@@ -88,11 +96,11 @@ public enum Importer {
     }
 
     /// Reads and parses the whole file, handing rows to `emit` in chunks. Returns counts and warnings.
-    private static func parse(_ path: String, format: Format,
+    private static func parse(_ path: String, format: Format, cancelled: () -> Bool,
                               emit: ([RowPipe.Point]) -> Bool) throws -> (rows: Int, scalars: Int, warnings: [String]) {
         var rows = 0, scalars = 0
         let reader = try LineReader(path: path)
-        var pending: (line: Int, error: String)?   // a broken line, fatal unless it turns out to be the last
+        var pending: (line: Int, error: String)?   // a torn last line (no newline): skipped with a warning
         var csvHeader: [String]?
         let keys = KeyMap(format: format)
         var row = Row()
@@ -103,6 +111,7 @@ public enum Importer {
             let got: Bool? = try reader.nextBytes { bytes in
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return false }
                 if let p = pending { throw StoreError.badInput(file: path, line: p.line, detail: p.error + "; fix or delete the line and import again") }
+                if reader.lineNumber % cancelEvery == 0, cancelled() { throw StoreError.interrupted(what: "import of \(path)", detail: "nothing was imported") }
                 do {
                     row.reset(defaultStep: rows)
                     switch format {
@@ -114,7 +123,7 @@ public enum Importer {
                         row.step = r.step; row.wall = r.wall; row.values = r.values
                     }
                 } catch let e as LineError {
-                    pending = (reader.lineNumber, e.message)
+                    try damagedOrTorn(path, reader, e.message, &pending)
                     return false
                 }
                 return true
@@ -122,7 +131,7 @@ public enum Importer {
             guard let isRow = got else { break }
             guard isRow else { continue }
             guard let step = row.step else {
-                pending = (reader.lineNumber, "missing or bad \"step\" (a whole number from 0 to 2^53)")
+                try damagedOrTorn(path, reader, "missing or bad \"step\" (\(FileIntegers.rangeText))", &pending)
                 continue
             }
             for (k, v) in row.values { chunk.append(RowPipe.Point(key: k, step: step, value: v, wall: row.wall)) }
@@ -135,8 +144,26 @@ public enum Importer {
         }
         if !chunk.isEmpty { _ = emit(chunk) }
         var warnings: [String] = []
-        if let p = pending { warnings.append("warning: \(path):\(p.line): \(p.error); skipped this torn last line") }
+        if let p = pending {
+            guard rows > 0 else {
+                throw StoreError.badInput(file: path, line: p.line, detail: p.error + " on the only line, which has no newline (a torn write); nothing to import")
+            }
+            warnings.append("warning: \(path):\(p.line): \(p.error); skipped this torn last line (it has no newline)")
+        }
         return (rows, scalars, warnings)
+    }
+
+    /// Lines between two polls of the cancellation check.
+    static let cancelEvery = 4096
+
+    /// A broken line that ends in a newline was written whole, so it is damage: it stops the import. One
+    /// without a newline can only be the last line, cut short by a writer that died; it is kept pending.
+    private static func damagedOrTorn(_ path: String, _ reader: LineReader, _ message: String,
+                                      _ pending: inout (line: Int, error: String)?) throws {
+        guard !reader.lastLineHadNewline else {
+            throw StoreError.badInput(file: path, line: reader.lineNumber, detail: message + "; fix or delete the line and import again")
+        }
+        pending = (reader.lineNumber, message)
     }
 
     /// One parsed line, reused across lines so the hot loop allocates nothing.
@@ -158,7 +185,7 @@ public enum Importer {
                 case .step: stepValue = x
                 case .wallTime: row.wall = x
                 case .epoch(let name):      // official log: the epoch index is the step, and a series too
-                    guard x.isFinite, x >= 0, x <= maxStep else { throw LineError(message: "\"epoch\" is \(x), not an epoch index") }
+                    guard x.isFinite, x >= 0, x <= FileIntegers.maxDouble else { throw LineError(message: "\"epoch\" is \(x), not an epoch index") }
                     stepValue = x.rounded(.down)
                     row.values.append((name, x))
                 }
@@ -167,7 +194,7 @@ public enum Importer {
             throw LineError(message: "broken JSON at column \(e.offset + 1) (\(e.message))")
         }
         if keys.format == .officialLog && stepValue == nil { stepValue = Double(row.fallback) }
-        if let s = stepValue, s.isFinite, s == s.rounded(), s >= 0, s <= maxStep { row.step = Int(s) }
+        if let s = stepValue { row.step = FileIntegers.exact(s) }
     }
 
     /// Maps raw key bytes to what the key means, comparing bytes so no String is made per key per line.
@@ -201,10 +228,6 @@ public enum Importer {
     }
 
     struct LineError: Error { let message: String }
-
-    /// The largest step or epoch accepted: every whole Double up to 2^53 converts to Int exactly (a larger one
-    /// like 1e300 would trap in `Int(_:)`).
-    static let maxStep = 9_007_199_254_740_992.0
 
     /// Official log.txt key → our key.
     static func officialKey(_ k: String) -> String {

@@ -9,8 +9,14 @@ final class LineReader {
     private var buffer: UnsafeMutablePointer<CChar>?
     private var capacity = 0
     private(set) var lineNumber = 0
+    /// Whether the line last returned ended in a newline (false only for a last line cut short).
+    private(set) var lastLineHadNewline = true
 
     init(path: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw StoreError.badInput(file: path, line: 0, detail: "is a folder, not a file; pass a log.txt, steps.jsonl or csv file")
+        }
         guard let f = fopen(path, "r") else {
             throw StoreError.badInput(file: path, line: 0, detail: "cannot read the file (\(String(cString: strerror(errno))))")
         }
@@ -24,6 +30,7 @@ final class LineReader {
         let n = getline(&buffer, &capacity, file)
         guard n >= 0, let b = buffer else { return nil }
         lineNumber += 1
+        lastLineHadNewline = n > 0 && b[n - 1] == 0x0A
         var len = n
         while len > 0 && (b[len - 1] == 0x0A || b[len - 1] == 0x0D) { len -= 1 }
         return try b.withMemoryRebound(to: UInt8.self, capacity: len) { try body(UnsafeBufferPointer(start: $0, count: len)) }

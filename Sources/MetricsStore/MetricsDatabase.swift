@@ -37,9 +37,13 @@ public final class MetricsDatabase: @unchecked Sendable {
         if mode == .readOnly && !FileManager.default.fileExists(atPath: path) {
             throw StoreError.cannotOpen(path: path, detail: "no such file; start a run or import one first")
         }
+        // A reader would otherwise meet "no such table" in its first query; a writer creates the schema.
+        if mode == .readOnly && Self.fileSize(path) == 0 && Self.fileSize(path + "-wal") == 0 {
+            throw StoreError.emptyDatabase(path: path)
+        }
         connection = try Connection(path: path, readOnly: mode == .readOnly)
         sqlite3_busy_timeout(connection.handle, Self.busyTimeoutMilliseconds)
-        try configure()
+        do { try configure() } catch { throw namingLiveWriters(error) }
     }
 
     private func configure() throws {
@@ -67,6 +71,10 @@ public final class MetricsDatabase: @unchecked Sendable {
         }
     }
 
+    static func fileSize(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
     private func pragmaText(_ sql: String) throws -> String {
         var t = ""
         try connection.rows(sql, limit: 1) { s in t = s.text(0) }
@@ -79,9 +87,27 @@ public final class MetricsDatabase: @unchecked Sendable {
         return try body(connection)
     }
 
-    /// Runs `body` in one BEGIN IMMEDIATE transaction.
+    /// Runs `body` in one BEGIN IMMEDIATE transaction. When the write lock stays taken past the busy timeout,
+    /// the error names the live writers the run table knows (a WAL reader still sees it while the lock is held).
     func write<T>(_ body: (Connection) throws -> T) throws -> T {
-        try with { c in try c.transaction { try body(c) } }
+        do { return try with { c in try c.transaction { try body(c) } } } catch { throw namingLiveWriters(error) }
+    }
+
+    /// A busy or locked error as `StoreError.locked` with the live writers; any other error as it is.
+    private func namingLiveWriters(_ error: Error) -> Error {
+        guard case StoreError.sqlite(let p, let code, _, let sql) = error, code == 5 || code == 6 else { return error }   // SQLITE_BUSY, _LOCKED
+        return StoreError.locked(path: p, statement: sql, writers: (try? liveWriters()) ?? [])
+    }
+
+    /// "run 'r1' (pid 123 on host)" for every run whose status says a writer is attached.
+    func liveWriters() throws -> [String] {
+        try with { c in
+            var out: [String] = []
+            try c.rows("SELECT name, writerPid, writerHost FROM run WHERE status IN ('running', 'paused') ORDER BY id") { s in
+                out.append("run '\(s.text(0))' (pid \(s.optionalInt(1).map(String.init) ?? "?") on \(s.optionalText(2) ?? "?"))")
+            }
+            return out
+        }
     }
 
     public func close() { lock.lock(); connection.close(); lock.unlock() }
@@ -125,6 +151,10 @@ public enum RunsLocation {
 
     /// The database path inside `directory`; creates the directory when `create` is set.
     public static func databasePath(directory: String, create: Bool) throws -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), !isDir.boolValue {
+            throw StoreError.runsNotAFolder(path: directory)
+        }
         if create {
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             catch { throw StoreError.cannotOpen(path: directory, detail: "cannot create the runs folder") }

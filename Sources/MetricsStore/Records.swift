@@ -24,6 +24,15 @@ public struct RunSummary: Sendable, Equatable {
     public var writerPid: Int32?
     public var writerHost: String?
     public var heartbeat: Double?
+    /// A stored step outside `FileIntegers` (0...2^53-1), written before that limit was enforced; such rows
+    /// are left out of `steps` and of the charts. Nil for a sound run.
+    public var damagedStep: Int? = nil
+
+    /// One line naming the damage and what to do, or nil for a sound run.
+    public var damageWarning: String? {
+        guard let s = damagedStep else { return nil }
+        return "warning: run '\(name)' holds step \(s), outside 0 to 2^53-1; its step count and charts leave those rows out; re-import the fixed source under a new name, or export the run and fix the file"
+    }
 }
 
 public struct ProbeRecord: Sendable, Equatable {

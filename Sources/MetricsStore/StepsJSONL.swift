@@ -1,4 +1,5 @@
 import RunCore
+import Tensor
 
 /// The steps.jsonl line format (runs/<name>/steps.jsonl): one flat JSON object per StepReport, with the
 /// stable metric keys of `StepReport.scalars` plus `step` and `wall_time`:
@@ -35,10 +36,10 @@ public enum StepsJSONL {
             return v
         }
         let step = try get("step")
-        guard step.isFinite, step == step.rounded(), step >= 0, step <= Importer.maxStep else {
-            throw ParseError(message: "\"step\" must be a whole number from 0 to 2^53, got \(step)")
+        guard let whole = FileIntegers.exact(step) else {
+            throw ParseError(message: "\"step\" must be \(FileIntegers.rangeText), got \(step)")
         }
-        return StepReport(step: Int(step), epoch: try get("epoch"), loss: try get("loss"), lossPos: try get("loss_pos"),
+        return StepReport(step: whole, epoch: try get("epoch"), loss: try get("loss"), lossPos: try get("loss_pos"),
                           lossNeg: try get("loss_neg"), learningRate: try get("lr"), emaMomentum: try get("ema_momentum"),
                           gradNorm: try get("grad_norm"), seconds: try get("step_seconds"),
                           imagesPerSecond: try get("images_per_s"), wallTime: try get("wall_time"))

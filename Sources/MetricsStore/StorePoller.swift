@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Incremental reading for live views (docs/store.md §5): `PRAGMA data_version` first (it changes only when
 /// another connection commits), then only the rows past the last rowid seen. Cost is O(new rows) per poll,
@@ -46,6 +47,8 @@ public final class StorePoller: @unchecked Sendable {
             try c.rows("SELECT s.rowid, s.runId, k.name, s.step, s.value, s.wallTime FROM scalar s JOIN scalarKey k ON k.id = s.keyId WHERE s.rowid > ? ORDER BY s.rowid LIMIT ?",
                        [.int(lastScalar), .int(Int64(limit))]) { s in
                 lastScalar = s.int(0)
+                // A step outside ±FileIntegers.max is damage (RunSummary.damagedStep); the charts never see it.
+                guard (-Int64(FileIntegers.max)...Int64(FileIntegers.max)).contains(s.int(3)) else { return }
                 u.scalars.append(ScalarPoint(runId: s.int(1), key: s.text(2), step: Int(s.int(3)), value: s.double(4),
                                              wallTime: s.optionalDouble(5)))
             }

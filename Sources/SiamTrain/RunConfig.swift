@@ -1,3 +1,4 @@
+import Tensor
 import ViT
 
 /// A preset (runs/presets/*.json): every setting of a run, in the sections of docs/architecture.md §4.
@@ -151,12 +152,20 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var snapshotEvery: Int
     public var checkpointEvery: Int
     public var threads: Int            // BLAS/compute threads for this run
+    /// The matrix products' operand precision: "fp32" | "bf16" (operands rounded to bf16, fp32 sums and outputs;
+    /// weights, optimizer, EMA, norms, softmax and loss stay fp32). See `GemmPrecision`.
+    public var precision: String
     enum CodingKeys: String, CodingKey {
         case batchSize = "batch_size", steps, seed, logEvery = "log_every", snapshotEvery = "snapshot_every"
-        case checkpointEvery = "checkpoint_every", threads
+        case checkpointEvery = "checkpoint_every", threads, precision
     }
-    public init(batchSize: Int, steps: Int?, seed: UInt64, logEvery: Int, snapshotEvery: Int, checkpointEvery: Int, threads: Int) {
+    public static let precisions = GemmPrecision.allCases.map(\.rawValue)
+    public init(batchSize: Int, steps: Int?, seed: UInt64, logEvery: Int, snapshotEvery: Int, checkpointEvery: Int, threads: Int,
+                precision: String = "fp32") {
         self.batchSize = batchSize; self.steps = steps; self.seed = seed; self.logEvery = logEvery
         self.snapshotEvery = snapshotEvery; self.checkpointEvery = checkpointEvery; self.threads = threads
+        self.precision = precision
     }
+    /// The validated precision (validation admits only `precisions`).
+    public var gemmPrecision: GemmPrecision { GemmPrecision(rawValue: precision) ?? .fp32 }
 }

@@ -5,7 +5,9 @@ import Synchronization
 public enum Blas {
     /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
     /// After a failed `BlasSetup.selfCheck()` this routes to `Naive.sgemm` (slow but correct). On an AVX-512 CPU,
-    /// products big enough go to `OwnGemm` (see there) unless SIAMON_GEMM=openblas.
+    /// products big enough go to `OwnGemm` (see there) unless SIAMON_GEMM=openblas. Inside a
+    /// `GemmPrecision.current = .bf16` scope every product goes to the bf16 kernel, whatever its size, so a
+    /// bf16 step has one precision throughout (runs that ask for bf16 where it cannot run are refused first).
     @inlinable
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,
@@ -15,6 +17,11 @@ public enum Blas {
         if k == 0 {
             // BLAS leaves C untouched for k = 0 only when beta = 1; make beta's meaning explicit.
             if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+            return
+        }
+        if GemmPrecision.current == .bf16, OwnGemm.bf16Usable,
+           OwnGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+                         ldb: ldb, beta: beta, c: c, ldc: ldc, precision: .bf16, workers: threads) {
             return
         }
         if naiveFallback.load(ordering: .relaxed) {
@@ -39,9 +46,11 @@ public enum Blas {
                              lda: Int, b: ConstFloatPtr, ldb: Int, c: FloatPtr, ldc: Int, rowBias: ConstFloatPtr,
                              addend: ConstFloatPtr? = nil) {
         if m == 0 || n == 0 { return }
-        if !naiveFallback.load(ordering: .relaxed), k > 0, OwnGemm.wants(m: m, n: n, k: k) {
+        let bf16 = GemmPrecision.current == .bf16 && OwnGemm.bf16Usable
+        if k > 0, bf16 || (!naiveFallback.load(ordering: .relaxed) && OwnGemm.wants(m: m, n: n, k: k)) {
             if OwnGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
-                             beta: 0, c: c, ldc: ldc, bias: rowBias, addend: addend, workers: threads) {
+                             beta: 0, c: c, ldc: ldc, bias: rowBias, addend: addend, precision: bf16 ? .bf16 : .fp32,
+                             workers: threads) {
                 Profile.countGemm(m: m, n: n, k: k)
                 return
             }

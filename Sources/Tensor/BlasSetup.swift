@@ -104,10 +104,18 @@ public enum BlasSetup {
             return "warning: OpenBLAS sgemm on core \(Blas.coreName) disagrees with the naive matmul (\(problem)); "
                 + "using the slow built-in matmul. Try OPENBLAS_CORETYPE=Haswell or Prescott."
         }
-        guard OwnGemm.path == .own, let problem = check(gemm: ownGemmForCheck) else { return nil }
-        OwnGemm.disabled = true
-        return "warning: siamon's own AVX-512 sgemm disagrees with the naive matmul (\(problem)); using OpenBLAS's "
-            + "\(Blas.coreName) kernels instead. Please report this with the output of `lscpu`."
+        var warnings: [String] = []
+        if OwnGemm.path == .own, let problem = check(gemm: ownGemmForCheck) {
+            OwnGemm.disabled = true
+            warnings.append("warning: siamon's own AVX-512 sgemm disagrees with the naive matmul (\(problem)); using "
+                + "OpenBLAS's \(Blas.coreName) kernels instead. Please report this with the output of `lscpu`.")
+        }
+        if OwnGemm.bf16KernelAvailable, let problem = check(gemm: bf16GemmForCheck, reference: Naive.sgemmBF16) {
+            OwnGemm.bf16Disabled = true
+            warnings.append("warning: siamon's bf16 GEMM disagrees with its naive twin (\(problem)); train.precision "
+                + "= bf16 is refused on this machine. Please report this with the output of `lscpu`.")
+        }
+        return warnings.isEmpty ? nil : warnings.joined(separator: "\n")
     }
 
     /// The own kernel on two workers (every split), whatever the size thresholds say.
@@ -117,11 +125,19 @@ public enum BlasSetup {
                           beta: beta, c: c, ldc: ldc, workers: 2)
     }
 
+    /// The bf16 kernel on two workers (every split), whatever the size thresholds say.
+    static func bf16GemmForCheck(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: ConstFloatPtr,
+                                 _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int) {
+        _ = OwnGemm.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                          beta: beta, c: c, ldc: ldc, precision: .bf16, workers: 2)
+    }
+
     public typealias Gemm = (Bool, Bool, Int, Int, Int, Float, ConstFloatPtr, Int, ConstFloatPtr, Int, Float, FloatPtr, Int) -> Void
 
     /// Runs `gemm` on shapes that hit the edge paths (1×1, odd sizes, both transposes, lda > k as attention
-    /// uses, alpha/beta) and a blocked size; returns a description of the first disagreement, or nil.
-    public static func check(gemm: Gemm) -> String? {
+    /// uses, alpha/beta) and a blocked size against `reference` (the naive matmul, or the bf16 twin for the bf16
+    /// kernel); returns a description of the first disagreement, or nil.
+    public static func check(gemm: Gemm, reference: Gemm = Naive.sgemm) -> String? {
         // (m, n, k, transA, transB, alpha, beta, extra leading-dimension padding)
         let cases: [(Int, Int, Int, Bool, Bool, Float, Float, Int)] = [
             (1, 1, 1, false, false, 1, 0, 0), (7, 5, 3, false, false, 1, 0, 0), (33, 17, 65, false, true, 1, 0, 5),
@@ -137,8 +153,7 @@ public enum BlasSetup {
             let c0 = (0..<(m * ldc)).map { _ in Float(rng.normal()) }
             let fast = FloatBuffer(c0), slow = FloatBuffer(c0)
             gemm(tA, tB, m, n, k, alpha, a.pointer, lda, b.pointer, ldb, beta, fast.pointer, ldc)
-            Naive.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda, b: b.pointer,
-                        ldb: ldb, beta: beta, c: slow.pointer, ldc: ldc)
+            reference(tA, tB, m, n, k, alpha, a.pointer, lda, b.pointer, ldb, beta, slow.pointer, ldc)
             // Float summation of k normal products: error ≈ √k·eps·|terms|; 1e-4·√k leaves a wide margin,
             // while a wrong kernel gives O(1) errors or NaN.
             let tol = 1e-4 * Double(k).squareRoot()

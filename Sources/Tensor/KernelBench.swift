@@ -72,15 +72,23 @@ public enum KernelBench {
         return quick ? [full[0], full[3]] : full
     }
 
+    /// Every shape in fp32, then, where the CPU runs the bf16 kernel, every shape again in bf16 (same run, so
+    /// the two rates compare).
     static func sgemmRows(threads: Int, quick: Bool, timing: Timing) -> [KernelBenchRow] {
-        sgemmShapes(quick: quick).map { label, m, n, k, tA, tB in
-            let a = random(m * k, seed: 1), b = random(k * n, seed: 2), c = FloatBuffer(count: m * n)
-            let s = timing.best {
-                Blas.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, a: a.pointer, lda: tA ? m : k, b: b.pointer,
-                           ldb: tB ? k : n, c: c.pointer, ldc: n)
+        let precisions: [GemmPrecision] = OwnGemm.bf16Usable ? [.fp32, .bf16] : [.fp32]
+        return precisions.flatMap { precision in
+            sgemmShapes(quick: quick).map { label, m, n, k, tA, tB in
+                let a = random(m * k, seed: 1), b = random(k * n, seed: 2), c = FloatBuffer(count: m * n)
+                let s = GemmPrecision.$current.withValue(precision) {
+                    timing.best {
+                        Blas.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, a: a.pointer, lda: tA ? m : k, b: b.pointer,
+                                   ldb: tB ? k : n, c: c.pointer, ldc: n)
+                    }
+                }
+                let name = precision == .bf16 ? label.replacingOccurrences(of: "sgemm", with: "bf16 gemm") : label
+                return KernelBenchRow(name: name, shape: "M=\(m) N=\(n) K=\(k)", threads: threads,
+                                      rate: 2 * Double(m * n * k) / s * 1e-9, unit: "GFLOP/s", milliseconds: s * 1e3)
             }
-            return KernelBenchRow(name: label, shape: "M=\(m) N=\(n) K=\(k)", threads: threads,
-                                  rate: 2 * Double(m * n * k) / s * 1e-9, unit: "GFLOP/s", milliseconds: s * 1e3)
         }
     }
 

@@ -83,12 +83,12 @@ public struct SafetensorsFile: Sendable {
         guard case .array(let dims)? = o["shape"] else { throw SafetensorsError.badHeader(path: path, detail: "tensor \(q) has no shape array") }
         var shape: [Int] = []
         for d in dims {
-            guard case .int(let i) = d, i >= 0 else { throw SafetensorsError.badHeader(path: path, detail: "tensor \(q) has a shape entry that is not a non-negative integer") }
+            guard case .int(let i) = d, FileIntegers.contains(i) else { throw SafetensorsError.badHeader(path: path, detail: "tensor \(q) has a shape entry that is not \(FileIntegers.rangeText)") }
             shape.append(i)
         }
         guard case .array(let offs)? = o["data_offsets"], offs.count == 2, case .int(let begin) = offs[0], case .int(let end) = offs[1],
-              begin >= 0, end >= begin else {
-            throw SafetensorsError.liesAboutOffsets(path: path, detail: "tensor \(q) needs data_offsets [begin, end] with 0 <= begin <= end")
+              begin >= 0, end >= begin, end <= FileIntegers.max else {
+            throw SafetensorsError.liesAboutOffsets(path: path, detail: "tensor \(q) needs data_offsets [begin, end] with 0 <= begin <= end <= 2^53-1")
         }
         return Info(dtype: dtype, shape: shape, begin: begin, end: end)
     }

@@ -69,9 +69,14 @@ struct Bench: ParsableCommand {
         if kernels { return try runKernels(warning: warning) }
         if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let c = try config.load()
+        if let line = GemmPrecision.refusal(c.train.gemmPrecision) { throw CLIError(line) }
         let batches = batch.flatMap(Self.positiveList) ?? [c.train.batchSize]
         let threadCounts = threads.flatMap(Self.positiveList) ?? [c.train.threads]
-        if !json && !child { print(header()) }
+        for b in batches { try MemoryCheck.require(c, batch: b, what: "bench --batch \(b)") }
+        if !json && !child {
+            print(header())
+            for b in batches { print("memory at batch \(b): needs about \(MemoryEstimate(config: c, batch: b).text(batch: b))") }
+        }
         if batches.count * threadCounts.count > 1 {
             // Peak RSS is a per-process high-water mark, so each configuration runs in its own process.
             for t in threadCounts { for b in batches { try runChild(batch: b, threads: t) } }
@@ -113,7 +118,8 @@ struct Bench: ParsableCommand {
         let setBySiamon = (environment[BlasSetup.reexecMarker] ?? "").split(separator: ",").contains("OPENBLAS_CORETYPE")
         let env = environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0)\(setBySiamon ? ", set by siamon" : ""))" } ?? ""
         let gemm = OwnGemm.path == .own ? "; GEMM: siamon's own AVX-512 kernel" : "; GEMM: OpenBLAS"
-        return "BLAS core: \(Blas.coreName)\(env)\(gemm); load average \(String(format: "%.2f", StepBench.loadAverage()))"
+        let bf16 = OwnGemm.bf16Usable ? "; bf16 GEMM: yes (AVX512_BF16)" : "; bf16 GEMM: no (this CPU lacks AVX512_BF16)"
+        return "BLAS core: \(Blas.coreName)\(env)\(gemm)\(bf16); load average \(String(format: "%.2f", StepBench.loadAverage()))"
     }
 
     func runKernels(warning: String?) throws {

@@ -36,6 +36,7 @@ struct Compare: ParsableCommand {
             guard let r = all.first(where: { $0.name == name }) else { throw StoreError.noSuchRun(name: name) }
             return r
         }
+        for w in chosen.compactMap(\.damageWarning) { FileHandle.standardError.write(Data((w + "\n").utf8)) }
         if print {
             let rows = try Table3.rows(chosen, db: db)
             Swift.print(table3 || Table3.applies(rows) ? Table3.text(rows) : try CompareTable.render(chosen, db: db))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MetricsStore
 import SiamTrain
 import Tensor
 
@@ -19,6 +20,11 @@ struct DumpStep: ParsableCommand {
         var c = try config.load()
         c.train.seed = seed
         if let batch { c = try c.applying(overrides: ["train.batch_size=\(batch)"]) }
+        try MemoryCheck.require(c, what: "dump-step")
+        let names = ["weights", "batch", "result"].map { URL(fileURLWithPath: out).appendingPathComponent("\($0).safetensors").path }
+        for path in names {
+            try OwnedFiles.refuse(path, flag: "--out", runsDirectory: RunsLocation.directory(flag: nil), folderMustExist: false)
+        }
         let source = try DataSources.make(c.data, split: .train)
         let builder = try BatchBuilder(source: source, config: c)
         let b = builder.build(step: 0)

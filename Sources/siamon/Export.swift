@@ -1,5 +1,6 @@
 import ArgumentParser
 import MetricsStore
+import Tensor
 
 extension Exporter.Format: ExpressibleByArgument {}
 
@@ -13,7 +14,16 @@ struct Export: ParsableCommand {
     @OptionGroup var location: StoreLocationOptions
 
     func run() throws {
+        if let out { try OwnedFiles.refuse(out, flag: "--out", runsDirectory: location.directory) }
         guard let db = try location.openForReading() else { throw CLIError("no runs yet in \(location.directory)/; start one with `siamon train` or `siamon import`") }
-        try Exporter.export(runId: try db.runId(named: runName), from: db, format: format, to: out)
+        let runId = try db.runId(named: runName)
+        LongPhase.installHandlers()
+        do {
+            try LongPhase.run { try Exporter.export(runId: runId, from: db, format: format, to: out, cancelled: LongPhase.cancelled) }
+        } catch SafetensorsError.diskFull {
+            throw CLIError("--out \(out ?? "-"): disk full while writing; free some space and retry (the previous file is untouched)")
+        } catch SafetensorsError.writeFailed(_, let detail) {
+            throw CLIError("--out \(out ?? "-"): write failed: \(detail) (the previous file is untouched)")
+        }
     }
 }

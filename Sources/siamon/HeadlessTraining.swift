@@ -23,21 +23,25 @@ struct HeadlessTraining {
         let dir = URL(fileURLWithPath: location.directory).appendingPathComponent(name)
         // Everything that bad input can break (the name, the owner, the checkpoint, the dataset) is checked
         // before the runs folder is written to, so a refused start leaves it exactly as it was.
+        installInterruptHandlers()
         if resume { try checkResumable(dir: dir) }
         let session = try TrainingSession(name: name, config: config, runDirectory: dir, sinks: [], resume: resume && !fromScratch)
+        if interruptRequested.load(ordering: .relaxed) {
+            LongPhase.exitInterrupted("\(name): stopped while loading the data, before anything was written")
+        }
         let db = try location.openForWriting()
         let runId = resume ? try db.takeOwnership(of: name)
             : try db.createRun(name: name, preset: preset, configJSON: config.json(), source: .siamon)
         if resume { try db.truncate(runId: runId, fromStep: session.step) }
-        let databasePath = db.path
-        db.close()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let writer = try StoreWriter(path: databasePath, runId: runId)
+        // The writer's connection opens before this one closes: closing the last connection checkpoints the
+        // WAL into the main file, which a nearly full disk may not have room for.
+        let writer = try StoreWriter(path: db.path, runId: runId)
+        db.close()
         let jsonl = try StepsFileSink(path: dir.appendingPathComponent("steps.jsonl").path, keepingStepsBelow: session.step)
         let console = ConsoleSink(name: name, total: session.totalSteps, every: config.train.logEvery, batch: config.train.batchSize)
         session.sinks = [writer, jsonl, console]
         Blas.threads = config.train.threads
-        installInterruptHandlers()
         if let note = session.resumeNote { console.say("resume: \(note)") }
         if session.step > 0 { console.say("resuming \(name) at step \(session.step)") }
         let start = session.step

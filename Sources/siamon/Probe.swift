@@ -31,7 +31,15 @@ struct Probe: ParsableCommand {
         guard target != nil || baselines else {
             throw ProbeError.input("give a RUN name or a weights .safetensors file (or --baselines alone for the baselines)")
         }
-        if let path = saveFeatures { try checkWritable(path) }
+        // Checked before the (long) feature extraction: not a file siamon owns, in a writable folder.
+        if let path = saveFeatures { try OwnedFiles.refuse(path, flag: "--save-features", runsDirectory: location.directory) }
+        LongPhase.installHandlers()
+        try LongPhase.run { try probe() }
+    }
+
+    /// The probes and the features file; polls Ctrl-C between chunks and epochs.
+    func probe() throws {
+        let cancelled = LongPhase.cancelled
         let config: RunConfig
         var splits: ProbeRun.Splits?
         var saved: [FeatureFile.Kind] = []
@@ -39,13 +47,15 @@ struct Probe: ParsableCommand {
         if let target {
             let t = try ProbeTarget.resolve(target, runsDirectory: location.directory, checkpoint: checkpoint, preset: preset)
             if let note = t.note { print("note: \(note)") }
+            try MemoryCheck.requireProbe(t.config, what: "probe \(target)")
             let network = try t.network()
             config = t.config
             Blas.threads = config.train.threads
             print("probing \(t.weightsPath) (step \(t.step), config from \(t.configOrigin))")
-            let s = try ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
+            let s = try ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest, cancelled: cancelled)
             splits = s
-            let outcome = try ProbeRun.encoder(network, splits: s, seed: seed)
+            let source = t.runName.map { "checkpoint-\(t.step) of run \($0)" } ?? t.weightsPath
+            let outcome = try ProbeRun.encoder(network, splits: s, seed: seed, source: source, cancelled: cancelled)
             print(outcome.line)
             saved.append(FeatureFile.Kind(name: "encoder", train: outcome.train, test: outcome.test))
             metadata["weights"] = t.weightsPath
@@ -59,14 +69,16 @@ struct Probe: ParsableCommand {
             }
         } else {
             config = try Presets.load(nameOrPath: preset ?? ProbeTarget.defaultPreset)
+            try MemoryCheck.requireProbe(config, what: "probe --baselines")
         }
         if baselines {
             Blas.threads = config.train.threads
-            let s = try splits ?? ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest)
-            let px = try ProbeRun.pixels(splits: s, seed: seed)
+            let s = try splits ?? ProbeRun.splits(data: config.data, limitTrain: limitTrain, limitTest: limitTest, cancelled: cancelled)
+            let px = try ProbeRun.pixels(splits: s, seed: seed, cancelled: cancelled)
             print(px.line)
             let random = SiameseNetwork(shape: config.networkShape, seed: config.train.seed)
-            let o = try ProbeRun.encoder(random, splits: s, seed: seed, name: "random init, seed \(config.train.seed)")
+            let o = try ProbeRun.encoder(random, splits: s, seed: seed, name: "random init, seed \(config.train.seed)",
+                                         source: "the random init (seed \(config.train.seed))", cancelled: cancelled)
             print(o.line + String(format: "  [features %.1f s, linear %.1f s, kNN %.1f s]", o.featureSeconds,
                                   o.result.linearSeconds, o.result.knnSeconds))
             saved += [FeatureFile.Kind(name: "pixels", train: px.train, test: px.test),
@@ -77,17 +89,6 @@ struct Probe: ParsableCommand {
         if let path = saveFeatures {
             try FeatureFile.write(path: path, kinds: saved, metadata: metadata)
             print("wrote features \(saved.map(\.name).joined(separator: ", ")) to \(path)")
-        }
-    }
-
-    /// Fails before the (long) feature extraction when the output cannot be written.
-    func checkWritable(_ path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let folder = dir.isEmpty ? "." : dir
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
-              FileManager.default.isWritableFile(atPath: folder) else {
-            throw ProbeError.input("--save-features \(path): folder \(folder) does not exist or is not writable; create it first")
         }
     }
 
@@ -112,11 +113,17 @@ struct Probe: ParsableCommand {
 
 enum ProbeCommand {
     /// `train --probe`: probe-v1 on the session's live network after training, recorded at the session's step.
+    /// Ctrl-C or SIGTERM stops it between chunks and epochs: one line, exit 130/143, nothing recorded.
     static func run(session: TrainingSession, store: MetricsDatabase, runId: Int64) throws {
-        let splits = try ProbeRun.splits(data: session.config.data)
-        let outcome = try ProbeRun.encoder(session.trainer.network, splits: splits, seed: 0)
-        print(outcome.line)
-        try record(outcome, db: store, runId: runId, step: session.step, checkpoint: nil)
+        LongPhase.installHandlers()
+        try LongPhase.run {
+            let splits = try ProbeRun.splits(data: session.config.data, cancelled: LongPhase.cancelled)
+            let outcome = try ProbeRun.encoder(session.trainer.network, splits: splits, seed: 0,
+                                               source: "run \(session.name) at step \(session.step)",
+                                               cancelled: LongPhase.cancelled)
+            print(outcome.line)
+            try record(outcome, db: store, runId: runId, step: session.step, checkpoint: nil)
+        }
     }
 
     static func record(_ o: ProbeRun.Outcome, db: MetricsDatabase, runId: Int64, step: Int, checkpoint: String?) throws {

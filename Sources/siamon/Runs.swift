@@ -34,7 +34,9 @@ struct Runs: ParsableCommand {
             print("no runs yet in \(location.directory)/ (start one with `siamon train` or `siamon import`)")
             return
         }
-        print(RunsTable.render(try db.runs()))
+        let runs = try db.runs()
+        for w in runs.compactMap(\.damageWarning) { FileHandle.standardError.write(Data((w + "\n").utf8)) }
+        print(RunsTable.render(runs))
     }
 }
 

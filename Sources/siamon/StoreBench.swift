@@ -19,6 +19,7 @@ struct StoreBench: ParsableCommand {
     func run() throws {
         let db = dir + "/siamon.sqlite"
         if read { try readBench(db); return }
+        try OwnedFiles.refuseRunsFolder(dir, flag: "--dir")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: db)
         try importBench(db)

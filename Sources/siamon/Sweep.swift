@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import MetricsStore
+import Runs
 import SiamTrain
 import TUI
 
-/// `siamon train --sweep NAME`: every preset of the sweep (Sweeps), queued in the live driver, one or two at a
-/// time, each probed at the end. In the TUI the queue shows in the run list; headless prints a line per run
-/// start and end, the probe results, and the Table 3 of the sweep.
+/// `siamon train --sweep NAME`: every preset of the sweep (Sweeps), queued in the run engine, one or two at a
+/// time, each probed at the end. In the TUI the queue shows in the run list; headless is the engine plus the
+/// console: a line per run start and end, the probe results, and the Table 3 of the sweep.
 struct SweepRun {
     let sweep: String
     let overrides: [String]
@@ -22,7 +23,7 @@ struct SweepRun {
         if let n = probeLimit, n < 20 { throw ValidationError("--probe-limit must be at least 20 (kNN uses 20 neighbours), got \(n)") }
         let stamp = Sweeps.stamp()
         let members = try Sweeps.members(of: sweep)
-        let queue = try LiveDriver.queue(presets: members.map { ($0.preset, Sweeps.runName(sweep: sweep, row: $0.row, stamp: stamp)) },
+        let queue = try RunEngine.queue(presets: members.map { ($0.preset, Sweeps.runName(sweep: sweep, row: $0.row, stamp: stamp)) },
                                          overrides: overrides)
         let policy = QueuePolicy(parallel: parallel, probe: true, probeLimit: probeLimit)
         if !headless && isatty(STDOUT_FILENO) != 0 {
@@ -38,20 +39,23 @@ struct SweepRun {
         let db = try location.openForWriting()
         let path = db.path
         db.close()
-        let driver = LiveDriver(runsDirectory: URL(fileURLWithPath: location.directory), databasePath: path)
+        let engine = RunEngine(runsDirectory: URL(fileURLWithPath: location.directory), databasePath: path)
         print("sweep \(sweep): \(queue.count) runs (\(queue.map(\.preset).joined(separator: ", "))), \(parallel) at a time")
-        driver.enqueue(queue, policy: policy)
+        engine.enqueue(queue, policy: policy)
         installInterruptHandlers()
         let t0 = Date()
         var interrupted = false
-        while !driver.queueIdle {
-            printMessages(driver.poll(now: Date().timeIntervalSince1970))
+        while !engine.queueIdle {
+            engine.poll()
+            printLines(engine.notices.drain())
             if interruptRequested.load(ordering: .relaxed) { interrupted = true; break }
             usleep(100_000)
         }
-        usleep(300_000)   // the last probe's line comes through the store thread just after its row is written
-        printMessages(driver.poll(now: Date().timeIntervalSince1970))
-        driver.perform(.quit(stopRunning: true))   // checkpoints live runs (Ctrl-C) and stops the store thread
+        engine.poll()
+        // Checkpoints live runs (Ctrl-C) and waits for the store work; what was lost is said.
+        let problems = engine.shutdown(stopRunning: true, cancelProbes: interrupted)
+        printLines(engine.notices.drain())
+        for p in problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
         if interrupted { print("interrupted: live runs checkpointed and stopped; queued runs were not started") }
         print(String(format: "sweep %@ %@ after %.1f s", sweep, interrupted ? "interrupted" : "ended", Date().timeIntervalSince(t0)))
         let summaries = try tableRuns(queue.map(\.name))
@@ -71,8 +75,8 @@ struct SweepRun {
         return (try Table3.rows(chosen, db: db), done, names.count - done)
     }
 
-    func printMessages(_ events: [AppEvent]) {
-        for case .message(let m) in events { print(m) }
+    func printLines(_ lines: [String]) {
+        for m in lines { print(m) }
         fflush(nil)
     }
 }

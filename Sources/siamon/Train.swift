@@ -87,6 +87,7 @@ enum ModelDescription {
             ablation: target \(S.model.target), views \(c.augment.views), color_aug \(c.augment.colorAug), \
             loss \(c.loss.norm)/\(c.loss.kind)
             parameters: \(n(layout.trainableCount)) trainable + \(n(layout.frozenPatchEmbedCount)) frozen (patch embedding); target (EMA) \(n(layout.target.count))
+            memory: needs about \(MemoryEstimate(config: c).text(batch: c.train.batchSize))
             """
     }
 }

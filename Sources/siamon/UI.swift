@@ -3,6 +3,7 @@ import CursesBackend
 import Foundation
 import MetricsStore
 import Tensor
+import Runs
 import TUI
 
 /// The live driver speaks CursesBackend's driver protocol (it lives in TUI, which cannot see CursesBackend).
@@ -54,6 +55,8 @@ enum TerminalApp {
         configure(&state)
         let log = URL(fileURLWithPath: location.directory).appendingPathComponent("siamon-ui-stderr.log").path
         let code = runApp(initial: state, driver: driver, theme: t, stderrLog: log)
+        // Said after the screen is gone: metrics that did not reach the store, a probe cut short.
+        for p in driver.quitProblems { FileHandle.standardError.write(Data("siamon: \(p)\n".utf8)) }
         if code != 0 { throw ExitCode(code) }
     }
 }

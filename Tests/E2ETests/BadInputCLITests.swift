@@ -33,7 +33,8 @@ struct BadInputCLITests {
     @Test func everyCaseFailsWithItsLineAndChangesNothing() throws {
         let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: Self.cli.appendingPathComponent("cases.json")))
         #expect(cases.count >= 40)
-        #expect(Set(cases.map(\.category)) == ["preset", "set", "run name", "database", "checkpoint", "dataset", "log", "theme"])
+        #expect(Set(cases.map(\.category)) == ["preset", "set", "run name", "database", "checkpoint", "dataset", "log", "theme",
+                                                "output", "memory", "probe"])
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("siamon-badcli-\(getpid())")
         try? FileManager.default.removeItem(at: work)
         defer { try? FileManager.default.removeItem(at: work) }

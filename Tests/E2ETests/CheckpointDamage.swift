@@ -39,12 +39,28 @@ enum CheckpointDamage {
                 t["dtype"] = "I32"
                 h[name] = t
             }
+        case "nan-weights":
+            // A well-formed checkpoint whose first backbone qkv weight is NaN, as a diverged run saves it.
+            try overwriteFloats(url, tensor: "blocks.0.attn.qkv.weight", with: .nan)
         case _ where recipe.hasPrefix("corpus:"):
             try FileManager.default.removeItem(at: url)
             try FileManager.default.copyItem(at: corpus.appendingPathComponent(recipe.dropFirst(7) + ".safetensors"), to: url)
         default:
             throw CocoaError(.featureUnsupported, userInfo: ["recipe": recipe])
         }
+    }
+
+    /// Sets every float of the F32 tensor `tensor` to `value`, leaving the header as it is.
+    static func overwriteFloats(_ url: URL, tensor: String, with value: Float) throws {
+        var data = try Data(contentsOf: url)
+        let n = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<8 + n)) as! [String: Any]
+        let o = (header[tensor] as! [String: Any])["data_offsets"] as! [Int]
+        let bits = value.bitPattern
+        for at in stride(from: 8 + n + o[0], to: 8 + n + o[1], by: 4) {
+            for b in 0..<4 { data[at + b] = UInt8(truncatingIfNeeded: bits >> (8 * UInt32(b))) }
+        }
+        try data.write(to: url)
     }
 
     /// Rewrites the JSON header; `edit` gets the header and the name of the tensor stored first in the file.

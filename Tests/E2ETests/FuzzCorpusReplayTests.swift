@@ -5,7 +5,7 @@ import Testing
 /// in every `make test`: inputs that once crashed a parser stay fixed. `make fuzz` grows them with libFuzzer.
 @Suite("Fuzz corpora replay")
 struct FuzzCorpusReplayTests {
-    static let targets = ["FuzzImporter": "importer", "FuzzSafetensors": "safetensors", "FuzzPreset": "preset",
+    static let targets = ["FuzzImporter": "importer", "FuzzCSV": "csv", "FuzzSafetensors": "safetensors", "FuzzPreset": "preset",
                           "FuzzIDX": "idx", "FuzzTheme": "theme"]
 
     static func binary(_ name: String) -> String {

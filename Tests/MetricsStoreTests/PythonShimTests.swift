@@ -72,6 +72,21 @@ struct PythonShimTests {
         #expect(child.output.contains("Ran 6 tests") && child.output.contains("OK"), "\(child.output)")
     }
 
+    /// Pause, resume, LR scale, stop, checkpoint and probe through the command table, on an engine-shaped
+    /// script under python/siamon_run.py with a fake torch (two fake ranks included), plus exactly-once claiming,
+    /// expiry after kill -9, the SummaryWriter drop-in, and `siamon ctl` when the build has it. Prints the
+    /// command-to-applied latency.
+    @Test("the command channel, launcher and SummaryWriter tests (python/test_siamon_run.py) pass without torch")
+    func pythonControlTests() throws {
+        let t = TempDir("py")
+        let tests = URL(fileURLWithPath: shimPath).deletingLastPathComponent().appendingPathComponent("test_siamon_run.py").path
+        // With the built siamon, one test steers a launched run through `siamon ctl` as well.
+        let env = builtProduct("siamon").map { ["SIAMON_BIN": $0] } ?? [:]
+        let child = try ChildProcess([python3, "-B", "-m", "unittest", "-v", tests], environment: env, outputPath: t.file("unittest.out"))
+        #expect(child.wait() == 0, "\(child.output)")
+        #expect(child.output.contains("Ran 19 tests") && child.output.contains("OK"), "\(child.output)")
+    }
+
     @Test("ranks other than 0 write nothing")
     func rankGuard() throws {
         let t = TempDir("py")

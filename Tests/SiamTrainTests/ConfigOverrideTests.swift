@@ -47,8 +47,8 @@ struct ConfigOverrideTests {
         let c = try fmnist()
         let flat = c.flattened()
         #expect(flat.map(\.key) == flat.map(\.key).sorted())
-        // 6 data + 11 model + 4 mask + 3 + 2×10 augment + 6 optimizer + 2 schedule + ema + 4 loss + 7 train
-        #expect(flat.count == 64)
+        // 6 data + 11 model + 4 mask + 3 + 2×10 augment + 6 optimizer + 2 schedule + ema + 4 loss + 8 train
+        #expect(flat.count == 65)
         let lookup = Dictionary(uniqueKeysWithValues: flat.map { ($0.key, $0.value) })
         #expect(lookup["model.dim"] == "128" && lookup["optimizer.lr"] == "0.001" && lookup["data.mean"] == "0.286")
         #expect(lookup["train.steps"] == "none" && lookup["augment.view2.solarize_p"] == "0.2")

@@ -9,8 +9,8 @@ import Testing
 final class RecordingSink: ReportSink, @unchecked Sendable {
     private let lock = Mutex<(steps: [Int], events: [(kind: String, detail: String)], statuses: [String], reports: [StepReport])>(([], [], [], []))
     func record(_ report: StepReport) { lock.withLock { $0.steps.append(report.step); $0.reports.append(report) } }
-    func event(step: Int, kind: String, detail: String) { lock.withLock { $0.events.append((kind, detail)) } }
-    func statusChanged(_ status: String) { lock.withLock { $0.statuses.append(status) } }
+    func event(step: Int, _ e: RunEvent) { lock.withLock { $0.events.append((e.kind.rawValue, e.detailJSON)) } }
+    func statusChanged(_ status: RunStatus) { lock.withLock { $0.statuses.append(status.rawValue) } }
     func checkpoint(step: Int, path: String, bytes: Int) {}
     func probe(step: Int, linear: Double?, knn: Double?, protocolName: String) {}
     var steps: [Int] { lock.withLock { $0.steps } }
@@ -206,7 +206,8 @@ struct TrainerHostFaultTests {
         #expect(ended && host.status.phase == .done, "phase \(host.status.phase), events \(sink.eventKinds)")
         #expect(sink.steps == [0, 1, 2, 3, 4, 5, 4, 5, 6, 7])
         let rollback = sink.events.first { $0.kind == "rollback" }
-        #expect(rollback?.detail.contains("\"from_step\":6,\"to_step\":4") == true, "\(sink.events)")
+        let decoded = rollback.flatMap { RunEvent(kind: $0.kind, detail: $0.detail) }
+        #expect(decoded == .rollback(RunEvent.Rollback(fromStep: 6, toStep: 4, reason: "non-finite loss")), "\(sink.events)")
         #expect(sink.eventKinds.filter { $0 == "nan" }.count == 1)
         let reports = sink.reports
         #expect(reports.count == 10 && reports[6...].allSatisfy { $0.loss.isFinite }, "\(reports.map(\.loss))")

@@ -19,8 +19,8 @@ struct TrapContainmentTests {
     final class Sink: ReportSink, @unchecked Sendable {
         private let lock = Mutex<(steps: [Int], events: [(Int, String, String)], statuses: [String])>(([], [], []))
         func record(_ report: StepReport) { lock.withLock { $0.steps.append(report.step) } }
-        func event(step: Int, kind: String, detail: String) { lock.withLock { $0.events.append((step, kind, detail)) } }
-        func statusChanged(_ status: String) { lock.withLock { $0.statuses.append(status) } }
+        func event(step: Int, _ e: RunEvent) { lock.withLock { $0.events.append((step, e.kind.rawValue, e.detailJSON)) } }
+        func statusChanged(_ status: RunStatus) { lock.withLock { $0.statuses.append(status.rawValue) } }
         func checkpoint(step: Int, path: String, bytes: Int) {}
         func probe(step: Int, linear: Double?, knn: Double?, protocolName: String) {}
         var steps: [Int] { lock.withLock { $0.steps } }

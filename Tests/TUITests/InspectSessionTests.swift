@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TUI
+import DemoSupport
 import TestSupport
 
 /// Zoom, pan, follow the tail, the cursor and its readout, log x, the shared y range and the loss terms, as

@@ -1,4 +1,5 @@
 import Testing
+import DemoSupport
 import TestSupport
 @testable import TUI
 

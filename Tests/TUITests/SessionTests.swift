@@ -1,5 +1,6 @@
 import Testing
 @testable import TUI
+import DemoSupport
 import TestSupport
 
 /// Scripted reducer sessions (lazygit style): press keys, feed data, expect effects and screen text.
@@ -52,9 +53,15 @@ struct Session {
         var s = Self.demo()
         s.press(.char("q"))
         #expect(s.effects.isEmpty)
-        #expect(s.screen.contains("3 runs are live"))
+        #expect(s.screen.contains("3 runs are training in this siamon"))
         s.press(.char("y"))
         #expect(s.effects == [.quit(stopRunning: true)])
+
+        // Runs owned by other processes (a background run, a PyTorch job) go on: quitting asks nothing.
+        var elsewhere = Self.demo()
+        for i in elsewhere.state.runs.indices where elsewhere.state.runs[i].owner != nil { elsewhere.state.runs[i].owner = "pid 4242" }
+        elsewhere.press(.char("q"))
+        #expect(elsewhere.effects == [.quit(stopRunning: false)])
 
         var idle = Session(AppState(width: 80, height: 24))
         idle.press(.char("q"))
@@ -71,14 +78,18 @@ struct Session {
         #expect(s.effects == [.checkpoint("r1")])
     }
 
-    @Test func runsFromOtherProcessesCannotBeSteered() {
+    @Test func runsFromOtherProcessesAreSteeredAndImportedLogsAreNot() {
         var s = Self.demo()
         s.press(.down, .down, .down)
         #expect(s.state.selectedRunId == "r4")
         #expect(s.effects.first == .selectRuns(["r4"]))
         s.press(.char("p"))
+        #expect(s.effects == [.pause("r4")], "a PyTorch run is paused through the command channel")
+        s.press(.down)
+        #expect(s.state.selectedRunId == "r5")
+        s.press(.char("k"))
         #expect(s.effects.isEmpty)
-        #expect(s.state.message?.contains("pytorch") == true)
+        #expect(s.state.message?.contains("imported log") == true, "\(s.state.message ?? "")")
     }
 
     @Test func emptyDashboardStartsTheDefaultPresetOnEnter() {

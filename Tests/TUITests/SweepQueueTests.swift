@@ -1,6 +1,7 @@
 import Foundation
 import MetricsStore
 import SiamTrain
+import Runs
 import Testing
 @testable import TUI
 

@@ -50,4 +50,12 @@ int ck_sgemm_available(void);
 int ck_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
              const float *b, long ldb, float beta, float *c, long ldc, const float *bias, const float *addend);
 
+/// 1 when ck_sgemm_bf16 can run here (ck_sgemm can, and the CPU has AVX512_BF16), else 0.
+int ck_sgemm_bf16_available(void);
+/// ck_sgemm with A and B rounded to bf16 (round to nearest even; inputs below the smallest normal float become
+/// signed zeros) and their products summed in fp32, two k at a time. Same contract otherwise: alpha, beta,
+/// bias, addend, strides, one thread; returns 0, or −1 without AVX512_BF16 and −2 without memory for packing.
+int ck_sgemm_bf16(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+                  const float *b, long ldb, float beta, float *c, long ldc, const float *bias, const float *addend);
+
 #endif

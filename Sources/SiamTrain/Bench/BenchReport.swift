@@ -4,14 +4,20 @@ import Tensor
 /// Text rendering of `siamon bench` results (tables with right-aligned numbers).
 public enum BenchReport {
     /// The step line and the data-pipeline line of one run.
+    /// The step's share is of the GEMM peak in its own precision; the bf16 peak is shown whenever it was measured.
     public static func lines(_ r: StepBenchResult) -> String {
-        let step = String(format: "%@ B=%d threads=%d: %.1f images/s, %.1f ms/step (best %.1f, CPU %.1f), %.1f GFLOP/s "
-                          + "(%.2f GFLOP/step), %.0f%% of sgemm peak %.1f GFLOP/s, peak RSS %.0f MiB, load %.2f",
-                          r.preset, r.batch, r.threads, r.imagesPerSecond, r.msPerStep, r.bestMsPerStep, r.cpuMsPerStep,
-                          r.gflops, r.stepGflop,
-                          100 * r.fractionOfPeak, r.sgemmPeakGflops, r.peakRSSMB, r.loadAverage)
-        let data = String(format: "  data pipeline (%@): %.1f ms/batch, %.0f images/s; sgemm peak at %@",
-                          r.dataSource, r.dataMsPerBatch, r.dataImagesPerSecond, r.sgemmPeakShape)
+        let bf16Step = r.precision == "bf16"
+        let (peakName, peak) = bf16Step ? ("bf16 GEMM", r.bf16PeakGflops ?? .nan) : ("sgemm", r.sgemmPeakGflops)
+        let step = String(format: "%@ B=%d threads=%d %@: %.1f images/s, %.1f ms/step (best %.1f, CPU %.1f), %.1f GFLOP/s "
+                          + "(%.2f GFLOP/step), %.0f%% of %@ peak %.1f GFLOP/s, peak RSS %.0f MiB, load %.2f",
+                          r.preset, r.batch, r.threads, r.precision, r.imagesPerSecond, r.msPerStep, r.bestMsPerStep,
+                          r.cpuMsPerStep, r.gflops, r.stepGflop,
+                          100 * r.fractionOfPeak, peakName, peak, r.peakRSSMB, r.loadAverage)
+        var data = String(format: "  data pipeline (%@): %.1f ms/batch, %.0f images/s; sgemm peak %.1f GFLOP/s at %@",
+                          r.dataSource, r.dataMsPerBatch, r.dataImagesPerSecond, r.sgemmPeakGflops, r.sgemmPeakShape)
+        if let bf16 = r.bf16PeakGflops, let shape = r.bf16PeakShape {
+            data += String(format: "; bf16 GEMM peak %.1f GFLOP/s (%.2f× sgemm) at %@", bf16, bf16 / r.sgemmPeakGflops, shape)
+        }
         let counted = r.countedGflop.map { String(format: "\n  GEMM FLOPs counted in Blas.sgemm: %.3f GFLOP/step (table: %.3f)", $0, r.stepGflop) }
         return step + "\n" + data + (counted ?? "")
     }

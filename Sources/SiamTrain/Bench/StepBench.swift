@@ -13,6 +13,7 @@ public struct StepBenchResult: Codable, Sendable {
     /// wall time (it includes OpenBLAS threads' spin-waiting).
     public var cpuMsPerStep: Double
     public var gflops: Double
+    /// The fastest fp32 GEMM at the step's dominant shapes, measured in the same run.
     public var sgemmPeakGflops: Double
     public var peakRSSMB: Double
     public var blasCore: String
@@ -23,6 +24,7 @@ public struct StepBenchResult: Codable, Sendable {
     public var threads: Int
     public var steps: Int
     public var stepGflop: Double
+    /// Step GFLOP/s over the GEMM peak of the step's own precision (the bf16 peak when precision is bf16).
     public var fractionOfPeak: Double
     public var sgemmPeakShape: String
     public var dataMsPerBatch: Double
@@ -31,6 +33,11 @@ public struct StepBenchResult: Codable, Sendable {
     public var loadAverage: Double
     /// With --profile: the GEMM FLOPs per step counted inside `Blas.sgemm` (a check on `stepGflop`), else nil.
     public var countedGflop: Double?
+    /// train.precision of the timed step: "fp32" or "bf16".
+    public var precision: String
+    /// The bf16 GEMM's peak at the same shapes in the same run; nil where the CPU has no AVX512_BF16.
+    public var bf16PeakGflops: Double?
+    public var bf16PeakShape: String?
 
     enum CodingKeys: String, CodingKey {
         case imagesPerSecond = "images_per_s", msPerStep = "ms_per_step", bestMsPerStep = "best_ms_per_step", cpuMsPerStep = "cpu_ms_per_step",
@@ -38,7 +45,8 @@ public struct StepBenchResult: Codable, Sendable {
         case peakRSSMB = "peak_rss_mb", blasCore = "blas_core", preset, batch, threads, steps
         case stepGflop = "step_gflop", fractionOfPeak = "fraction_of_peak", sgemmPeakShape = "sgemm_peak_shape"
         case dataMsPerBatch = "data_ms_per_batch", dataImagesPerSecond = "data_images_per_s", dataSource = "data_source"
-        case loadAverage = "load_average", countedGflop = "counted_gflop", gemm
+        case loadAverage = "load_average", countedGflop = "counted_gflop", gemm, precision
+        case bf16PeakGflops = "bf16_peak_gflops", bf16PeakShape = "bf16_peak_shape"
     }
 }
 
@@ -84,13 +92,16 @@ public enum StepBench {
         let flops = config.stepFlops(batch: B).total
         let data = timeDataPipeline(config: config, batches: 3)
         let peak = sgemmPeak(shape: config.networkShape, batch: B, repeats: 5)
+        let bf16 = OwnGemm.bf16Usable ? sgemmPeak(shape: config.networkShape, batch: B, repeats: 5, precision: .bf16) : nil
+        let stepPeak = config.train.gemmPrecision == .bf16 ? bf16?.gflops ?? .nan : peak.gflops
         let result = StepBenchResult(
             imagesPerSecond: Double(B) / seconds, msPerStep: seconds * 1e3, bestMsPerStep: best * 1e3, cpuMsPerStep: cpu * 1e3, gflops: flops / seconds * 1e-9,
             sgemmPeakGflops: peak.gflops, peakRSSMB: rss, blasCore: Blas.coreName, gemm: OwnGemm.path.rawValue, preset: preset, batch: B,
-            threads: threads, steps: steps, stepGflop: flops * 1e-9, fractionOfPeak: flops / seconds * 1e-9 / peak.gflops,
+            threads: threads, steps: steps, stepGflop: flops * 1e-9, fractionOfPeak: flops / seconds * 1e-9 / stepPeak,
             sgemmPeakShape: peak.shape, dataMsPerBatch: data.seconds * 1e3,
             dataImagesPerSecond: Double(B) / data.seconds, dataSource: data.source, loadAverage: loadAverage(),
-            countedGflop: counted)
+            countedGflop: counted, precision: config.train.precision, bf16PeakGflops: bf16?.gflops,
+            bf16PeakShape: bf16?.shape)
         return (result, table)
     }
 
@@ -134,8 +145,9 @@ public enum StepBench {
     /// The best sgemm rate at the step's dominant shapes (the decoder MLP's X·Wᵀ for fc1 and fc2 and its
     /// dW = dYᵀ·X), with the BLAS threads currently set; best of `repeats` calls each. Both GEMMs are timed
     /// when the step uses siamon's own (OwnGemm), and the faster one is the peak, so the step's share of the
-    /// peak is never flattered by a slow reference.
-    public static func sgemmPeak(shape S: NetworkShape, batch B: Int, repeats: Int) -> (gflops: Double, shape: String) {
+    /// peak is never flattered by a slow reference. With `precision: .bf16` it is the bf16 kernel's peak instead.
+    public static func sgemmPeak(shape S: NetworkShape, batch B: Int, repeats: Int,
+                                 precision: GemmPrecision = .fp32) -> (gflops: Double, shape: String) {
         let R = B * S.decoderTokens, D = S.dim, Hd = S.hidden
         let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
             ("fc1 X·Wᵀ", R, Hd, D, false, true), ("fc2 X·Wᵀ", R, D, Hd, false, true), ("fc1 dW", Hd, D, R, true, false),
@@ -143,15 +155,18 @@ public enum StepBench {
         var rng = SeededRNG(seed: 3)
         let a = FloatBuffer(count: R * Hd), b = FloatBuffer(count: R * Hd), c = FloatBuffer(count: R * Hd)
         for i in 0..<a.count { a[i] = Float(rng.uniform(-1, 1)); b[i] = Float(rng.uniform(-1, 1)) }
-        let gemms: [(String, Bool)] = OwnGemm.path == .own ? [("own", true), ("OpenBLAS", false)] : [("OpenBLAS", true)]
+        let gemms: [(String, Bool)] = precision == .bf16 ? [("own bf16", true)]
+            : OwnGemm.path == .own ? [("own", true), ("OpenBLAS", false)] : [("OpenBLAS", true)]
         var best = (0.0, "")
         for (label, m, n, k, tA, tB) in shapes {
             for (gemm, viaBlas) in gemms {
                 for _ in 0..<max(repeats, 1) {
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     if viaBlas {
-                        Blas.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, a: a.pointer, lda: tA ? m : k, b: b.pointer,
-                                   ldb: tB ? k : n, c: c.pointer, ldc: n)
+                        GemmPrecision.$current.withValue(precision) {
+                            Blas.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, a: a.pointer, lda: tA ? m : k,
+                                       b: b.pointer, ldb: tB ? k : n, c: c.pointer, ldc: n)
+                        }
                     } else {
                         Blas.cblasSgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: 1, a: a.pointer, lda: tA ? m : k,
                                         b: b.pointer, ldb: tB ? k : n, beta: 0, c: c.pointer, ldc: n)

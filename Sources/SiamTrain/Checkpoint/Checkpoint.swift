@@ -92,7 +92,7 @@ public enum Checkpoint {
         var why = "no latest pointer"
         if let data = FileManager.default.contents(atPath: pointerPath) {
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.hasPrefix("checkpoint-"), let step = Int(text.dropFirst("checkpoint-".count)), step >= 0 {
+            if text.hasPrefix("checkpoint-"), let step = FileIntegers.parse(text.dropFirst("checkpoint-".count)) {
                 do { return try load(dir: dir, step: step) } catch { why = "\(error)" }
             } else {
                 why = "latest pointer is not \"checkpoint-<step>\""
@@ -113,7 +113,7 @@ public enum Checkpoint {
         return files.compactMap { name -> Int? in
             guard name.hasPrefix("checkpoint-"), name.hasSuffix(".safetensors"), !name.hasSuffix(".optim.safetensors") else { return nil }
             let digits = name.dropFirst("checkpoint-".count).dropLast(".safetensors".count)
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let s = Int(digits) else { return nil }
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let s = FileIntegers.parse(digits) else { return nil }
             return weightsName(step: s) == name ? s : nil
         }.sorted()
     }

@@ -145,6 +145,7 @@ extension ConfigField {
             .int("train.log_every", \.train.logEvery), .int("train.snapshot_every", \.train.snapshotEvery),
             .int("train.checkpoint_every", \.train.checkpointEvery), .int("train.threads", \.train.threads),
         ] + colour("view1", \.augment.view1) + colour("view2", \.augment.view2) + ablationSwitches
+            + laterRunSettings
         return fields.sorted { $0.key < $1.key }
     }()
 
@@ -159,6 +160,11 @@ extension ConfigField {
         ConfigField.bool("loss.norm_pix", \.loss.normPix).withDefault(.bool(true)),
         ConfigField.string("loss.norm", \.loss.norm).withDefault(.string("mae")),
         ConfigField.string("loss.kind", \.loss.kind).withDefault(.string("dense")),
+    ] }
+
+    /// Run settings added after presets were stored; each defaults to what runs did before it existed.
+    static var laterRunSettings: [ConfigField] { [
+        ConfigField.string("train.precision", \.train.precision).withDefault(.string("fp32")),
     ] }
 
     static func named(_ key: String) -> ConfigField? { all.first { $0.key == key } }

@@ -1,3 +1,4 @@
+import Tensor
 import ViT
 
 extension RunConfig {
@@ -112,12 +113,19 @@ extension RunConfig {
     private func validateTrain(_ r: Rules) throws {
         let t = train
         try r.check(t.batchSize >= 1 && t.batchSize <= Limits.batchSize, "train.batch_size", t.batchSize, "must be in [1, \(Limits.batchSize)]")
-        try r.check(t.steps.map { $0 >= 1 } ?? true, "train.steps", t.steps.map(String.init) ?? "none", "must be >= 1, or none to train by epochs")
+        // Step counts share the file-integer limit, so a step computed from them fits every store and file.
+        let top = FileIntegers.max
+        try r.check(t.steps.map { $0 >= 1 && $0 <= top } ?? true, "train.steps", t.steps.map(String.init) ?? "none",
+                    "must be in [1, 2^53-1], or none to train by epochs")
         try r.check(t.seed <= UInt64(Int64.max), "train.seed", t.seed, "must be <= \(Int64.max)")
-        try r.check(t.logEvery >= 1, "train.log_every", t.logEvery, "must be >= 1")
-        try r.check(t.snapshotEvery >= 0, "train.snapshot_every", t.snapshotEvery, "must be >= 0 (0 turns snapshots off)")
-        try r.check(t.checkpointEvery >= 0, "train.checkpoint_every", t.checkpointEvery, "must be >= 0 (0 turns periodic checkpoints off)")
+        try r.check(t.logEvery >= 1 && t.logEvery <= top, "train.log_every", t.logEvery, "must be in [1, 2^53-1]")
+        try r.check(t.snapshotEvery >= 0 && t.snapshotEvery <= top, "train.snapshot_every", t.snapshotEvery,
+                    "must be in [0, 2^53-1] (0 turns snapshots off)")
+        try r.check(t.checkpointEvery >= 0 && t.checkpointEvery <= top, "train.checkpoint_every", t.checkpointEvery,
+                    "must be in [0, 2^53-1] (0 turns periodic checkpoints off)")
         try r.check(t.threads >= 1 && t.threads <= 256, "train.threads", t.threads, "must be in [1, 256]")
+        try r.check(TrainConfig.precisions.contains(t.precision), "train.precision", t.precision,
+                    "must be one of \(TrainConfig.precisions.joined(separator: ", "))")
     }
 }
 

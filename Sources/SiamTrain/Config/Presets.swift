@@ -17,6 +17,9 @@ public enum Presets {
         let source = "preset \(url.lastPathComponent)"
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else {
+            if isDir.boolValue {
+                throw ConfigError.unreadable(source: "preset \(url.path)", detail: "it is a folder, not a preset file; pass a .json file or a preset name")
+            }
             if isPath { throw ConfigError.unreadable(source: "preset \(url.path)", detail: "no such file") }
             let names = available(in: presetsDir)
             throw ConfigError.presetNotFound(name: nameOrPath, directory: presetsDir.path, available: names,

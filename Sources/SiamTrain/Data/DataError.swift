@@ -11,6 +11,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case unknownSource(name: String)
     case indexOutOfRange(index: Int, count: Int, source: String)
     case badConfig(key: String, detail: String)
+    case interrupted(path: String, done: Int, of: Int)
 
     public var description: String {
         switch self {
@@ -36,6 +37,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "data: index \(index) out of range 0..<\(count) in \(source)"
         case let .badConfig(key, detail):
             return "data: \(key) \(detail); fix it in the preset or with --set \(key)=..."
+        case let .interrupted(path, done, total):
+            return "data: loading \(path) interrupted after \(done) of \(total) images; nothing was written"
         }
     }
 }

@@ -6,7 +6,8 @@ public enum DataSources {
     /// Synthetic sizes: enough images for several batches of the smoke preset.
     public static let syntheticCount: [DataSplit: Int] = [.train: 2048, .test: 512]
 
-    public static func make(_ config: DataConfig, split: DataSplit) throws -> ImageSource {
+    /// `cancelled` is polled while a folder source decodes its files (`DataError.interrupted`).
+    public static func make(_ config: DataConfig, split: DataSplit, cancelled: () -> Bool = { false }) throws -> ImageSource {
         switch config.source {
         case "fashion-mnist":
             return try FashionMNIST(root: config.path ?? FashionMNIST.defaultRoot, split: split)
@@ -22,7 +23,7 @@ public enum DataSources {
             // A folder has no split; a "test" subfolder is used for the test split when present.
             let dir = split == .test && isDirectory(path + "/test") ? path + "/test"
                     : split == .train && isDirectory(path + "/train") ? path + "/train" : path
-            return try ImageFolder(path: dir, channels: config.channels == 1 ? 1 : 3)
+            return try ImageFolder(path: dir, channels: config.channels == 1 ? 1 : 3, cancelled: cancelled)
         case "synthetic":
             return SyntheticShapes(seed: split == .train ? 1 : 2, count: syntheticCount[split]!,
                                    size: config.imageSize, channels: config.channels == 1 ? 1 : 3)

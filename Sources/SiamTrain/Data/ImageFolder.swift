@@ -17,8 +17,9 @@ public struct ImageFolder: ImageSource {
     private let labels: [Int?]
     public var count: Int { images.count }
 
-    /// `channels`: 1 (grey) or 3 (RGB); stb converts on decode.
-    public init(path: String, channels: Int = 3) throws {
+    /// `channels`: 1 (grey) or 3 (RGB); stb converts on decode. `cancelled` is polled between files
+    /// (`DataError.interrupted`): decoding a large folder is the long part of loading it.
+    public init(path: String, channels: Int = 3, cancelled: () -> Bool = { false }) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
@@ -41,7 +42,13 @@ public struct ImageFolder: ImageSource {
             }
         }
         guard !files.isEmpty else { throw DataError.emptyFolder(path: path) }
-        images = try files.map { try ImageFolder.decode($0, channels: channels) }
+        var decoded: [Image8] = []
+        decoded.reserveCapacity(files.count)
+        for f in files {
+            if cancelled() { throw DataError.interrupted(path: path, done: decoded.count, of: files.count) }
+            decoded.append(try ImageFolder.decode(f, channels: channels))
+        }
+        images = decoded
         self.files = files; self.labels = labels; self.channels = channels
         classNames = subdirs
         height = images[0].height; width = images[0].width

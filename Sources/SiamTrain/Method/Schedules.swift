@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Per-iteration schedules, pure functions of the step (docs/method.md §7).
 /// Progress is measured in steps: with `steps` unset, totalSteps = epochs × stepsPerEpoch and
@@ -15,7 +16,8 @@ public struct Schedule: Sendable, Equatable {
         self.stepsPerEpoch = stepsPerEpoch
         peakLR = config.optimizer.lr
         momentum0 = config.ema.momentum
-        let fromEpochs = Int((config.schedule.epochs * Double(stepsPerEpoch)).rounded())
+        // Capped at the file-integer limit: schedule.epochs is any finite Double, and 1e300 epochs must not trap.
+        let fromEpochs = Int(Swift.min((config.schedule.epochs * Double(stepsPerEpoch)).rounded(), FileIntegers.maxDouble))
         totalSteps = max(1, config.train.steps ?? fromEpochs)
         warmupSteps = Double(totalSteps) * config.schedule.warmupEpochs / config.schedule.epochs
     }

@@ -45,7 +45,13 @@ public final class SiameseTrainer {
 
     /// Steps 2–6 of the iteration: online forward, EMA update with momentum m, target forward, loss, and
     /// backward into freshly zeroed gradients. Split from `step` so tests can inspect the raw gradients.
+    /// The network's matrix products run in `train.precision`; everything else (EMA, norms, attention, and the
+    /// loss with its own small products) is fp32.
     public func forwardBackward(_ batch: Batch, momentum m: Double) -> UniGradLoss.Value {
+        GemmPrecision.$current.withValue(config.train.gemmPrecision) { forwardBackwardHere(batch, momentum: m) }
+    }
+
+    private func forwardBackwardHere(_ batch: Batch, momentum m: Double) -> UniGradLoss.Value {
         let ws = network.workspace(batch: batch.size)
         Profile.during(.forward) { Profile.time(.embedding) { fillRelativeEmbedding(ws, batch) } }
         ws.onlineForward(x1: batch.x1.pointer, mask: batch.mask)
@@ -56,7 +62,9 @@ public final class SiameseTrainer {
             Profile.during(.update) { Profile.time(.ema) { network.emaUpdate(momentum: Float(m)) } }
             ws.targetForward(x2: batch.x2.pointer)
         }
-        let value = Profile.during(.forward) { Profile.time(.loss) { loss(ws, batch) } }
+        let value = Profile.during(.forward) {
+            Profile.time(.loss) { GemmPrecision.$current.withValue(.fp32) { loss(ws, batch) } }
+        }
         Profile.during(.backward) { Profile.time(.other) { network.grads.zero() } }
         ws.onlineBackward()
         return value

@@ -11,7 +11,7 @@ public enum KNearest {
 
     /// The predicted class of every test sample.
     public static func predict(train: FeatureSet, test: FeatureSet, classes: Int, k: Int, temperature: Float,
-                               threads: Int = 2) -> [Int] {
+                               threads: Int = 2, cancelled: () -> Bool = { false }) -> [Int] {
         let n = train.count, d = train.dim, kk = min(k, n)
         let trainN = normalisedRows(train), testN = normalisedRows(test)
         let sims = FloatBuffer(count: min(blockRows, test.count) * n)
@@ -20,7 +20,7 @@ public enum KNearest {
         predictions.withUnsafeMutableBufferPointer { out in
             let box = Shared(sims: sims.pointer, out: out.baseAddress!)
             var start = 0
-            while start < test.count {
+            while start < test.count && !cancelled() {
                 let rows = min(blockRows, test.count - start)
                 Blas.sgemm(transB: true, m: rows, n: n, k: d, a: testN.pointer + start * d, lda: d,
                            b: trainN.pointer, ldb: d, c: sims.pointer, ldc: n)

@@ -10,6 +10,12 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
     case noCheckpoint(run: String, directory: String, detail: String)
     case weights(path: String, detail: String)
     case input(String)
+    /// Features with a NaN or infinity: the first one's split, row and column, and where they came from.
+    case nonFinite(source: String, split: String, row: Int, feature: Int, value: Float, advice: String)
+    /// Non-finite weights: the first tensor holding one, and the element's flat index.
+    case nonFiniteWeights(source: String, tensor: String, index: Int, value: Float)
+    /// Ctrl-C or SIGTERM during the named phase.
+    case interrupted(phase: String)
 
     public var description: String {
         switch self {
@@ -33,6 +39,12 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "probe: the weights in \(path) do not fit the network (\(detail)); pass the preset they were trained with (--preset)"
         case let .input(what):
             return "probe: \(what)"
+        case let .nonFinite(source, split, row, feature, value, advice):
+            return "probe: \(source) gives non-finite features (first \(value) at \(split) image \(row), feature \(feature)); \(advice)"
+        case let .nonFiniteWeights(source, tensor, index, value):
+            return "probe: \(source) has non-finite weights (first \(value) in \(tensor) at element \(index)); probe an earlier checkpoint or restart training from one"
+        case let .interrupted(phase):
+            return "probe: interrupted during \(phase); nothing was recorded"
         }
     }
 }

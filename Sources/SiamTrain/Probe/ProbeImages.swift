@@ -80,7 +80,8 @@ public struct ProbeImages {
 
 extension FeatureExtractor {
     /// Encoder features of the first `images.count` images of a source, extracted chunk by chunk.
-    public func features(of images: ProbeImages) throws(ProbeError) -> FeatureSet {
+    /// `cancelled` is polled between chunks (`ProbeError.interrupted`).
+    public func features(of images: ProbeImages, cancelled: () -> Bool = { false }) throws(ProbeError) -> FeatureSet {
         guard images.data.imageSize == shape.imageSize, images.data.channels == shape.channels else {
             throw .badParameter("images are \(images.data.channels)×\(images.data.imageSize)² but the network expects \(shape.channels)×\(shape.imageSize)²")
         }
@@ -88,6 +89,7 @@ extension FeatureExtractor {
         let batch = FloatBuffer(count: min(chunk, images.count) * imageFloats)
         var start = 0
         while start < images.count {
+            if cancelled() { throw .interrupted(phase: "feature extraction") }
             let n = min(chunk, images.count - start)
             images.normalised(into: batch.pointer, start: start, count: n)
             features(out: out.pointer + start * dim, images: batch.pointer, count: n)

@@ -40,39 +40,51 @@ public enum ProbeRun {
     }
 
     /// The splits of `data` (DataSources.make), keeping the first `limitTrain` / `limitTest` images.
-    public static func splits(data: DataConfig, limitTrain: Int? = nil, limitTest: Int? = nil) throws -> Splits {
+    public static func splits(data: DataConfig, limitTrain: Int? = nil, limitTest: Int? = nil,
+                              cancelled: () -> Bool = { false }) throws -> Splits {
         for (flag, v) in [("--limit-train", limitTrain), ("--limit-test", limitTest)] {
             if let n = v, n <= 0 { throw ProbeError.input("\(flag) must be > 0, got \(n)") }
         }
-        let train = try ProbeImages(source: DataSources.make(data, split: .train), data: data, limit: limitTrain)
-        let test = try ProbeImages(source: DataSources.make(data, split: .test), data: data, limit: limitTest)
+        let train = try ProbeImages(source: DataSources.make(data, split: .train, cancelled: cancelled), data: data, limit: limitTrain)
+        if cancelled() { throw ProbeError.interrupted(phase: "data loading") }
+        let test = try ProbeImages(source: DataSources.make(data, split: .test, cancelled: cancelled), data: data, limit: limitTest)
+        if cancelled() { throw ProbeError.interrupted(phase: "data loading") }
         return try Splits(train: train, test: test)
     }
 
-    /// probe-v1 on the encoder features of `network` (its live weights).
+    /// probe-v1 on the encoder features of `network` (its live weights). `source` names the weights in errors
+    /// ("checkpoint-20 of run r1"); non-finite weights or features fail with the first tensor or feature that
+    /// is not finite. `cancelled` is polled between chunks and epochs (`ProbeError.interrupted`).
     public static func encoder(_ network: SiameseNetwork, splits: Splits, seed: UInt64, name: String = "",
-                               linearConfig: SoftmaxRegression.Config = .v1) throws(ProbeError) -> Outcome {
+                               source: String = "the encoder", linearConfig: SoftmaxRegression.Config = .v1,
+                               cancelled: () -> Bool = { false }) throws(ProbeError) -> Outcome {
         let t0 = Date()
+        try FiniteCheck.weights(network, source: source)
         let extractor = FeatureExtractor(network: network)
-        let train = try extractor.features(of: splits.train)
-        let test = try extractor.features(of: splits.test)
+        let train = try extractor.features(of: splits.train, cancelled: cancelled)
+        let test = try extractor.features(of: splits.test, cancelled: cancelled)
+        let advice = "its weights are finite, so the activations overflow; probe an earlier checkpoint"
+        try FiniteCheck.features(train, split: "train", source: source, advice: advice)
+        try FiniteCheck.features(test, split: "test", source: source, advice: advice)
         return try evaluate(name: name, train: train, test: test, splits: splits, seed: seed, start: t0,
-                            featureSeconds: Date().timeIntervalSince(t0), linearConfig: linearConfig)
+                            featureSeconds: Date().timeIntervalSince(t0), linearConfig: linearConfig, cancelled: cancelled)
     }
 
     /// probe-v1 on raw pixels / 255.
     public static func pixels(splits: Splits, seed: UInt64, name: String = "raw pixels",
-                              linearConfig: SoftmaxRegression.Config = .v1) throws(ProbeError) -> Outcome {
+                              linearConfig: SoftmaxRegression.Config = .v1,
+                              cancelled: () -> Bool = { false }) throws(ProbeError) -> Outcome {
         let t0 = Date()
         let train = try splits.train.pixelFeatures(), test = try splits.test.pixelFeatures()
         return try evaluate(name: name, train: train, test: test, splits: splits, seed: seed, start: t0,
-                            featureSeconds: Date().timeIntervalSince(t0), linearConfig: linearConfig)
+                            featureSeconds: Date().timeIntervalSince(t0), linearConfig: linearConfig, cancelled: cancelled)
     }
 
     static func evaluate(name: String, train: FeatureSet, test: FeatureSet, splits: Splits, seed: UInt64, start: Date,
-                         featureSeconds: Double, linearConfig: SoftmaxRegression.Config) throws(ProbeError) -> Outcome {
+                         featureSeconds: Double, linearConfig: SoftmaxRegression.Config,
+                         cancelled: () -> Bool) throws(ProbeError) -> Outcome {
         let r = try ProbeV1.evaluate(train: train, test: test, classes: splits.classes, seed: seed,
-                                     linearConfig: linearConfig)
+                                     linearConfig: linearConfig, cancelled: cancelled)
         return Outcome(name: name, result: r, dim: train.dim, trainCount: train.count, testCount: test.count,
                        featureSeconds: featureSeconds, seconds: Date().timeIntervalSince(start), train: train, test: test)
     }

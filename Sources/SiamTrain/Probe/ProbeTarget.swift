@@ -83,7 +83,7 @@ public struct ProbeTarget {
             }
         }
         let (config, origin) = try chooseConfig(preset: preset, metadata: metadata, source: path, presetsDir: presetsDir)
-        let step = weights.metadata[Checkpoint.Key.step].flatMap { Int($0) } ?? 0
+        let step = weights.metadata[Checkpoint.Key.step].flatMap { FileIntegers.parse($0) } ?? 0
         return ProbeTarget(runName: nil, weightsPath: path, weights: weights, step: step, config: config,
                            configOrigin: origin, note: note)
     }

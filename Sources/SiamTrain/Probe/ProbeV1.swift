@@ -19,12 +19,14 @@ public enum ProbeV1 {
     }
 
     /// Both probes, linear first. `seed` drives the linear probe's shuffles; kNN has no randomness.
+    /// `cancelled` is polled between the linear probe's epochs and the kNN blocks (`ProbeError.interrupted`).
     public static func evaluate(train: FeatureSet, test: FeatureSet, classes: Int, seed: UInt64,
-                                linearConfig: SoftmaxRegression.Config = .v1) throws(ProbeError) -> Result {
+                                linearConfig: SoftmaxRegression.Config = .v1,
+                                cancelled: () -> Bool = { false }) throws(ProbeError) -> Result {
         let t0 = Date()
-        let lin = try linear(train: train, test: test, classes: classes, seed: seed, config: linearConfig)
+        let lin = try linear(train: train, test: test, classes: classes, seed: seed, config: linearConfig, cancelled: cancelled)
         let t1 = Date()
-        let kn = try knn(train: train, test: test, classes: classes)
+        let kn = try knn(train: train, test: test, classes: classes, cancelled: cancelled)
         let t2 = Date()
         return Result(linear: lin, knn: kn, seconds: t2.timeIntervalSince(t0),
                       linearSeconds: t1.timeIntervalSince(t0), knnSeconds: t2.timeIntervalSince(t1))
@@ -32,26 +34,30 @@ public enum ProbeV1 {
 
     /// Standardise with the train split's statistics, train softmax regression with Adam, report test top-1 %.
     public static func linear(train: FeatureSet, test: FeatureSet, classes: Int, seed: UInt64,
-                              config: SoftmaxRegression.Config = .v1) throws(ProbeError) -> Double {
+                              config: SoftmaxRegression.Config = .v1,
+                              cancelled: () -> Bool = { false }) throws(ProbeError) -> Double {
         try check(train: train, test: test, classes: classes)
         guard config.epochs >= 0, config.batchSize > 0, config.learningRate.isFinite else {
             throw .badParameter("linear probe needs epochs >= 0, batch size > 0 and a finite lr, got \(config)")
         }
         let standardisation = Standardisation(train: train)
         let model = SoftmaxRegression(train: standardisation.apply(to: train), classes: classes, seed: seed,
-                                      config: config)
+                                      config: config, cancelled: cancelled)
+        if cancelled() { throw .interrupted(phase: "the linear probe") }
         return accuracy(model.predict(standardisation.apply(to: test)), test.labels)
     }
 
     /// Cosine kNN with k neighbours and vote weights exp(sim / temperature); reports test top-1 %.
     public static func knn(train: FeatureSet, test: FeatureSet, classes: Int, k: Int = 20,
-                           temperature: Float = 0.07) throws(ProbeError) -> Double {
+                           temperature: Float = 0.07, cancelled: () -> Bool = { false }) throws(ProbeError) -> Double {
         try check(train: train, test: test, classes: classes)
         guard k > 0, temperature > 0, temperature.isFinite else {
             throw .badParameter("kNN probe needs k > 0 and a positive finite temperature, got k \(k), T \(temperature)")
         }
-        return accuracy(KNearest.predict(train: train, test: test, classes: classes, k: k, temperature: temperature),
-                        test.labels)
+        let predicted = KNearest.predict(train: train, test: test, classes: classes, k: k, temperature: temperature,
+                                         cancelled: cancelled)
+        if cancelled() { throw .interrupted(phase: "the kNN probe") }
+        return accuracy(predicted, test.labels)
     }
 
     /// Percentage of predictions equal to the labels.

@@ -37,7 +37,8 @@ public struct SoftmaxRegression: Sendable {
     public let steps: Int
 
     /// Trains on `train` (already standardised if the caller wants that).
-    public init(train: FeatureSet, classes: Int, seed: UInt64, config: Config = .v1) {
+    /// Stops after the epoch in which `cancelled` turns true (the caller reports the interruption).
+    public init(train: FeatureSet, classes: Int, seed: UInt64, config: Config = .v1, cancelled: () -> Bool = { false }) {
         let d = train.dim, c = classes
         let state = Adam(count: d * c + c)
         let b = max(1, min(config.batchSize, train.count))
@@ -45,7 +46,7 @@ public struct SoftmaxRegression: Sendable {
         var order = Array(0..<train.count)
         var rng = SeededRNG(seed: seed)
         var losses: [Double] = []
-        for _ in 0..<config.epochs {
+        for _ in 0..<config.epochs where !cancelled() {
             Self.shuffle(&order, &rng)
             var total = 0.0
             var start = 0

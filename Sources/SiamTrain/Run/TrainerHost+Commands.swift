@@ -57,7 +57,7 @@ extension TrainerHost {
     private func stop(_ session: TrainingSession, command: Int64?) -> CommandOutcome {
         let reason = takeStopReason() ?? (command != nil ? "command" : nil)
         var said = "stopped at step \(session.step)"
-        switch checkpoint(session, command: command) {
+        switch checkpoint(session) {
         case .saved: said += ", checkpoint-\(session.step) saved"
         case .diskFull: reportDiskFull(session); said += "; checkpoint failed: disk full (the previous one is kept)"
         case .failed: said += "; " + (status.error ?? "no checkpoint written")
@@ -104,8 +104,10 @@ extension TrainerHost {
             defer { done.signal() }
             do {
                 let target = try ProbeTarget.resolve(name, runsDirectory: runs, checkpoint: step)
+                try MemoryCheck.requireProbe(target.config, what: "probe \(name)")
                 let splits = try ProbeRun.splits(data: target.config.data)
-                let o = try ProbeRun.encoder(try target.network(), splits: splits, seed: 0, name: name)
+                let o = try ProbeRun.encoder(try target.network(), splits: splits, seed: 0, name: name,
+                                             source: "checkpoint-\(step) of run \(name)")
                 var detail = ProbeRun.eventDetail(o, checkpoint: Checkpoint.weightsName(step: step))
                 detail.command = command
                 for s in sinks {

@@ -15,16 +15,16 @@ extension TrainerHost {
             update { $0.error = "non-finite loss: no checkpoint is written until resume rolls back (kept: \(kept))" }
             return .failed
         }
-        switch save(session) {
+        switch save(session, command: command) {
         case .diskFull where pruneOlderCheckpoints(session):
-            return save(session)
+            return save(session, command: command)
         case let r:
             return r
         }
     }
 
-    private func save(_ session: TrainingSession) -> CheckpointResult {
-        do { try session.saveCheckpoint(); return .saved } catch {
+    private func save(_ session: TrainingSession, command: Int64?) -> CheckpointResult {
+        do { try session.saveCheckpoint(command: command); return .saved } catch {
             if case SafetensorsError.diskFull = error { return .diskFull }
             session.event(.checkpointFailed(RunEvent.Failure(error: "\(error)")))
             update { $0.error = "checkpoint failed: \(error)" }

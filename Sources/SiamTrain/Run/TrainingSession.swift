@@ -23,6 +23,8 @@ public final class TrainingSession {
     /// Builds the run. With `resume`, continues from the newest valid checkpoint in `runDirectory`.
     public init(name: String, config: RunConfig, runDirectory: URL, sinks: [ReportSink], resume: Bool) throws {
         self.name = name; self.config = config; self.runDirectory = runDirectory; self.sinks = sinks
+        try MemoryCheck.require(config, what: "train \(name)")
+        if let line = GemmPrecision.refusal(config.train.gemmPrecision) { throw SessionError.precisionUnavailable(line) }
         source = try DataSources.make(config.data, split: .train)
         let builder = try BatchBuilder(source: source, config: config)
         trainer = SiameseTrainer(config: config, stepsPerEpoch: builder.stepsPerEpoch)
@@ -63,7 +65,7 @@ public final class TrainingSession {
 
     /// Saves weights (official names, online + target) and optimizer state for the next step to run.
     @discardableResult
-    public func saveCheckpoint() throws -> URL {
+    public func saveCheckpoint(command: Int64? = nil) throws -> URL {
         let net = trainer.network, opt = trainer.optimizer
         let moments = net.trainableNames.map { ($0, opt.m[$0], opt.v[$0]) }
         let meta = [Checkpoint.Key.config: config.json(), Checkpoint.Key.dataSeed: String(config.train.seed),
@@ -75,7 +77,7 @@ public final class TrainingSession {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         for s in sinks {
             s.checkpoint(step: step, path: url.path, bytes: bytes ?? 0)
-            s.event(step: step, .checkpoint(RunEvent.CheckpointSaved(path: url.lastPathComponent)))
+            s.event(step: step, .checkpoint(RunEvent.CheckpointSaved(path: url.lastPathComponent, command: command)))
         }
         return url
     }
@@ -136,6 +138,8 @@ func jsonString(_ s: String) -> String { JSONValue.quote(s) }
 public enum SessionError: Error, CustomStringConvertible, Equatable {
     case noLoadableCheckpoint(run: String, dir: String, count: Int, newest: String)
     case checkpointDoesNotFit(run: String, step: Int, detail: String)
+    /// train.precision asks for what this CPU cannot run (bf16 without AVX512_BF16); the line says so.
+    case precisionUnavailable(String)
 
     public var description: String {
         switch self {
@@ -144,6 +148,8 @@ public enum SessionError: Error, CustomStringConvertible, Equatable {
                 + "restore a checkpoint file or start a new run without --resume"
         case let .checkpointDoesNotFit(run, step, detail):
             return "resume \(run): checkpoint-\(step) does not load into this model (\(detail)); resume with the preset and --set the run was started with"
+        case let .precisionUnavailable(line):
+            return line
         }
     }
 }

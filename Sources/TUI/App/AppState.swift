@@ -21,6 +21,10 @@ public struct RunForm: Equatable, Sendable {
     public var original: [String: String]   // values the fields started with: only changes become overrides
     public var row: Int
     public var error: String?
+    /// New runs only: train in a headless siamon of its own, which outlives this one.
+    public var background = false
+    /// The "run" row (here / background) comes after the fields.
+    public var whereRow: Int? { mode == .new ? fields.count + 2 : nil }
 }
 
 public enum Overlay: Equatable, Sendable {

@@ -119,7 +119,8 @@ public enum Bindings {
         switch cmd {
         case .pause, .resume, .stop, .lrUp, .lrDown, .checkpoint:
             guard let r = run else { return "no run selected" }
-            if r.source != .siamon { return "\(r.name) is written by another process (\(r.source.rawValue)); it cannot be steered" }
+            // Any live run is steered through the store, whoever owns it; an imported log has no owner.
+            if r.source == .imported { return "\(r.name) is an imported log; there is no trainer to steer" }
             switch cmd {
             case .pause: return r.status == .running ? nil : "\(r.name) is \(r.status.rawValue), not running"
             case .resume: return r.status == .paused ? nil : "\(r.name) is \(r.status.rawValue), not paused"

@@ -56,7 +56,7 @@ func dialog(_ s: inout AppState, _ cmd: Command) -> [Effect] {
     case .formSubmit: return submitForm(&s)
     case .formNext, .formPrev:
         guard case .form(var f) = s.overlay else { return [] }
-        let rows = f.fields.count + 2
+        let rows = f.fields.count + (f.mode == .new ? 3 : 2)
         f.row = (f.row + (cmd == .formNext ? 1 : rows - 1)) % rows
         s.overlay = .form(f)
     case .helpUp, .helpDown:
@@ -71,10 +71,12 @@ func dialog(_ s: inout AppState, _ cmd: Command) -> [Effect] {
 func view(_ s: inout AppState, _ cmd: Command) -> [Effect] {
     switch cmd {
     case .quit:
-        let live = s.runs.filter(\.status.isLive).count
+        // Only runs this siamon trains stop with it; background and other processes' runs go on.
+        let live = s.runs.filter { $0.status.isLive && ($0.ownedHere || $0.status == .queued) }.count
         guard live > 0 else { return [.quit(stopRunning: false)] }
         s.overlay = .confirm(ConfirmDialog(action: .quit,
-            question: "\(live) run\(live == 1 ? " is" : "s are") live. Checkpoint and stop \(live == 1 ? "it" : "them"), then quit?"))
+            question: "\(live) run\(live == 1 ? " is" : "s are") training in this siamon. Checkpoint and stop \(live == 1 ? "it" : "them"), then quit? "
+                + "(Runs started with run: background keep training after quit, and any siamon can steer them.)"))
     case .help: s.overlay = .help(scroll: 0)
     case .filter: s.overlay = .filter
     case .nextPane, .prevPane:

@@ -56,6 +56,8 @@ public enum AppEvent: Sendable {
 /// Requests to the outside world. The adapter performs them; none may block the UI thread.
 public enum Effect: Equatable, Sendable {
     case startRun(preset: String, name: String, overrides: [String: String])
+    /// A headless `siamon train` of its own (its own session): it keeps training after this siamon quits.
+    case startBackgroundRun(preset: String, name: String, overrides: [String: String])
     case pause(String)
     case resume(String)
     case stop(String)

@@ -38,6 +38,10 @@ func editForm(_ f: inout RunForm, _ key: Key, presets: [PresetChoice], runs: [Ru
         return
     }
     if f.row == 1 { editText(&f.name, key); return }
+    if f.row == f.whereRow {
+        if key == .left || key == .right || key == .char(" ") { f.background.toggle() }
+        return
+    }
     let i = f.row - 2
     if f.fields.indices.contains(i) { editText(&f.fields[i].value, key) }
 }
@@ -59,7 +63,8 @@ func submitForm(_ s: inout AppState) -> [Effect] {
     switch f.mode {
     case .new:
         let preset = s.presets.indices.contains(f.presetIndex) ? s.presets[f.presetIndex].name : AppState.defaultPreset
-        say(&s, "starting \(f.name) from \(preset)…")
+        say(&s, "starting \(f.name) from \(preset)\(f.background ? " in the background" : "")…")
+        if f.background { return [.startBackgroundRun(preset: preset, name: f.name, overrides: overrides)] }
         return [.startRun(preset: preset, name: f.name, overrides: overrides)]
     case .fork(let id):
         say(&s, "forking \(f.name)…")

@@ -39,6 +39,10 @@ public struct RunRow: Equatable, Sendable, Identifiable {
     public var parent: String?              // "parentName@step" for forks
     public var wallSeconds: Double?         // training wall time: start to end (to now while live)
     public var probeProtocol: String?       // of the latest probe: "probe-v1", or "probe-v1-subset" (sweep smoke)
+    /// Who writes the run while it is live: "here" (a trainer in this siamon), "pid 4242" (another process on
+    /// this host), "pid 4242 on gpu7", "pytorch pid 4242 on gpu7"; nil once it has ended.
+    public var owner: String?
+    public var ownedHere: Bool { owner == "here" }
 
     public init(id: String, name: String, status: RowStatus, source: RunSource = .siamon, step: Int = 0,
                 totalSteps: Int = 0, epoch: Double = 0, lastLoss: Double? = nil, sparkline: [Double] = [],

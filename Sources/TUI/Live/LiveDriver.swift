@@ -1,70 +1,46 @@
 import Foundation
 import MetricsStore
+import Runs
 import RunCore
 import SiamTrain
 import Synchronization
 import Tensor
 
-/// The real driver behind the TUI: reads the store on a background thread (StoreBridge) and starts and
-/// steers in-process trainers (TrainerHost). Every method returns at once; nothing here waits on the disk
-/// or a trainer, except `.quit(stopRunning: true)`, which checkpoints and stops live runs on purpose.
+/// The TUI's driver: the run engine (Runs) plus the store's read side. The store is read on a background
+/// thread (StoreBridge); runs are started, queued, probed and stopped by the engine; commands go through the
+/// store's channel to whoever owns the run. Every method returns at once, except `.quit(stopRunning: true)`,
+/// which checkpoints and stops the runs trained here on purpose.
 public final class LiveDriver {
     public let runsDirectory: URL
     public let databasePath: String
     /// `watch` mode: a viewer of runs written elsewhere; it starts and steers nothing.
     public let readOnly: Bool
     let bridge: StoreBridge
-    var hosts: [String: LiveRun] = [:]
+    public let engine: RunEngine
     var selected: String?
     var outbox: [AppEvent] = []
-    var presetsSent = false
+    var presetsRequested = false
+    /// Read once, before the first frame (a few small files), so `n` works from the first key press.
+    let presets: [PresetChoice]
     var lastSnapshotPoll = 0.0
-    var writersFinished: Set<String> = []
-    // The run queue (LiveDriver+Queue.swift): waiting, handed to `start` but not adopted yet, started from the
-    // queue and not yet reported as ended, and the probes running at the end of queued runs.
-    var queued: [QueuedRun] = []
-    var queuePolicy = QueuePolicy()
-    var pendingStarts: Set<String> = []
-    var watched: Set<String> = []
-    let probes = ProbeTracker()
-    /// Failed runs whose writer is being finished on a helper thread (LiveDriver+Failed).
-    let retiring = DispatchGroup()
-
-    struct LiveRun {
-        let host: TrainerHost
-        let writer: StoreWriter
-        let steps: StepsFileSink   // runs/<name>/steps.jsonl; flushed and closed when the run ends
-    }
+    /// What quitting left for the user to hear (lost metrics, an interrupted probe): printed after the screen closes.
+    public private(set) var quitProblems: [String] = []
 
     public init(runsDirectory: URL, databasePath: String, readOnly: Bool = false) {
         self.runsDirectory = runsDirectory
         self.databasePath = databasePath
         self.readOnly = readOnly
         bridge = StoreBridge(databasePath: databasePath)
+        engine = RunEngine(runsDirectory: runsDirectory, databasePath: databasePath)
+        presets = readOnly ? [] : PresetCatalog.choices()
     }
 
     public func poll(now: Double) -> [AppEvent] {
-        for a in bridge.adopted.withLock({ a in defer { a.removeAll() }; return a }) {
-            adopt(name: a.name, host: a.host, writer: a.writer, steps: a.steps)
-        }
-        bridge.liveStatus.withLock { s in for (name, run) in hosts { s[name] = run.host.status } }
-        // Failed runs first: they leave `hosts` and are finished off this thread (a trapped trainer may hold a sink).
-        retireFailed()
-        for (name, run) in hosts where !run.host.status.isLive && !writersFinished.contains(name) {
-            // Flush and close the run's files as soon as it ends, so its end time is when training ended (a
-            // later finish at quit would move endedAt); finish waits on the writer thread, so not on this one.
-            writersFinished.insert(name)
-            run.steps.close()
-            let writer = run.writer, phase = run.host.status.phase
-            if phase == .done || phase == .stopped {
-                let t = Thread { try? writer.finish(status: phase == .done ? .done : .stopped) }
-                t.name = "siamon-writer-finish"
-                t.start()
-            }
-        }
-        pumpQueue()
-        // The preset files are read on the bridge thread, like every other file the UI shows.
-        if !presetsSent { presetsSent = true; bridge.submit(.work { _ in [.presets(PresetCatalog.choices())] }) }
+        engine.poll()
+        let live = engine.liveStatus
+        bridge.liveStatus.withLock { $0 = live }
+        outbox += engine.notices.drain().map { .message($0) }
+        if !presetsRequested { presetsRequested = true; outbox.append(.presets(presets)) }
         if let s = selected, now - lastSnapshotPoll > 1 { lastSnapshotPoll = now; bridge.submit(.snapshots(run: s)) }
         defer { outbox.removeAll() }
         return withQueuedRows(outbox + bridge.drain())
@@ -79,15 +55,20 @@ public final class LiveDriver {
             selected = ids.first
             if let s = selected { bridge.submit(.snapshots(run: s)) }
         case .startRun(let preset, let name, let overrides):
-            start(preset: preset, name: name, overrides: overrides, forkOf: nil)
+            guard writable else { return }
+            engine.start(preset: preset, name: name, overrides: overrides, forkOf: nil)
+        case .startBackgroundRun(let preset, let name, let overrides):
+            guard writable else { return }
+            engine.startBackground(preset: preset, name: name, overrides: overrides)
         case .fork(let run, let name, let overrides):
-            start(preset: run, name: name, overrides: overrides, forkOf: run)
+            guard writable else { return }
+            engine.start(preset: run, name: name, overrides: overrides, forkOf: run)
         case .pause(let run): send(.pause, to: run)
         case .resume(let run): send(.resume, to: run)
-        case .stop(let run): if !dequeue(run) { send(.stop, to: run) }
+        case .stop(let run): if !engine.dequeue(run) { send(.stop, to: run) }
         case .checkpoint(let run): send(.checkpoint, to: run)
         case .scaleLR(let run, let f): send(.scaleLearningRate(f), to: run)
-        case .probe(let run): probe(run)
+        case .probe(let run): if writable { engine.probe(run) }
         case .quit(let stopRunning): quit(stopRunning: stopRunning)
         case .redraw: break
         }
@@ -102,7 +83,7 @@ public final class LiveDriver {
             let id = try db.issue(command, run: run)
             bridge.watchedCommands.withLock { $0[id] = label }
             let owner = try db.run(named: run)
-            return [.message("\(label): sent (command \(id)) to \(Self.ownerText(owner))")]
+            return [.message("\(label): sent (command \(id)); owner: \(Self.ownerText(owner))")]
         })
     }
 
@@ -116,24 +97,42 @@ public final class LiveDriver {
         let pid = r.writerPid.map(String.init) ?? "?"
         if r.source == .pytorch { return "pytorch pid \(pid) on \(r.writerHost ?? "?")" }
         if r.writerHost != storeHostName { return "pid \(pid) on \(r.writerHost ?? "?")" }
-        return r.writerPid == getpid() ? "this siamon" : "pid \(pid) on this host"
+        return r.writerPid == getpid() ? "here" : "pid \(pid)"
     }
 
-    /// Checkpoints and stops every live run (each host saves before it ends), then closes their writers.
+    /// In watch mode nothing is started: says so.
+    var writable: Bool {
+        if readOnly { outbox.append(.message("watch mode: start runs from `siamon`")) }
+        return !readOnly
+    }
+
+    /// Stops the store reader; with `stopRunning`, checkpoints and stops the runs trained here and waits for
+    /// their probes (what could not be saved is kept in `quitProblems`).
     func quit(stopRunning: Bool) {
         bridge.stop()
-        queued.removeAll()
-        guard stopRunning else { return }
-        retireFailed()
-        let live = hosts.values.filter { $0.host.status.isLive }
-        for run in live { run.host.send(.stop) }
-        for run in hosts.values {
-            run.host.join()
-            run.steps.close()
-            let phase = run.host.status.phase
-            try? run.writer.finish(status: phase == .done ? .done : phase == .failed ? .failed : .stopped)
-        }
-        hosts.removeAll()
-        _ = retiring.wait(timeout: .now() + 5)
+        quitProblems = engine.shutdown(stopRunning: stopRunning)
     }
+
+    // The queue, as the TUI and the sweep command see it.
+    public static func queue(presets: [(preset: String, name: String)], overrides: [String]) throws -> [QueuedRun] {
+        try RunEngine.queue(presets: presets, overrides: overrides)
+    }
+    public func enqueue(_ runs: [QueuedRun], policy: QueuePolicy) { if writable { engine.enqueue(runs, policy: policy) } }
+    public var queueIdle: Bool { engine.queueIdle }
+
+    /// The run list with the queued runs appended (status queued), so they show before they start.
+    func withQueuedRows(_ events: [AppEvent]) -> [AppEvent] {
+        let waiting = engine.waiting
+        guard !waiting.isEmpty else { return events }
+        return events.map { e in
+            guard case .runs(var rows) = e else { return e }
+            let present = Set(rows.map(\.id))
+            for q in waiting where !present.contains(q.name) {
+                let flat = Dictionary(q.config.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                rows.append(RunRow(id: q.name, name: q.name, status: .queued, totalSteps: RunPlan.totalSteps(q.config), config: flat))
+            }
+            return .runs(rows)
+        }
+    }
+
 }

@@ -35,6 +35,7 @@ struct RunCache {
                              parent: s.parent.flatMap { p in summaries.first { $0.id == p.runId }.map { "\($0.name)@\(p.step)" } },
                              wallSeconds: Self.wallSeconds(s), probeProtocol: s.latestProbe?.protocolName)
             if MetricsDatabase.stalledSeconds(s, now: Date().timeIntervalSince1970) != nil { row.status = .stalled }
+            if s.status.isLive { row.owner = LiveDriver.ownerText(s) }
             if let h = live[s.name] {
                 row.status = LiveMapping.status(h)
                 row.step = max(row.step, h.step)

@@ -21,7 +21,7 @@ final class StoreBridge: @unchecked Sendable {
     private let wake = NSCondition()
     private let stopped = Atomic<Bool>(false)
     /// Hosts built on this thread for the driver to adopt on the UI thread.
-    struct Adoption: Sendable { let name: String; let host: TrainerHost; let writer: StoreWriter; let steps: StepsFileSink }
+    struct Adoption: Sendable { let name: String; let host: TrainerHost; let writer: StoreWriter; let steps: StepsFileSink; let threads: Int }
     let adopted = Mutex<[Adoption]>([])
     /// Runs started in this process: their live status overrides what the store says (set by the driver).
     let liveStatus = Mutex<[String: HostStatus]>([:])

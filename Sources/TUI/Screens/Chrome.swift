@@ -27,6 +27,7 @@ public enum Chrome {
             let info = s.data[run.id]?.status ?? StatusInfo(step: run.step, totalSteps: run.totalSteps, epoch: run.epoch, loss: run.lastLoss)
             x += buf.put("\(Character(run.status.glyph)) \(run.name) ", x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg, attrs: [.bold]))
             x += buf.put(run.status.rawValue, x: x, y: r.y, maxWidth: r.maxX - x, Style(RunListWidget.statusRole(run.status), bg: .statusBg, attrs: [.bold]))
+            if run.status.isLive, let owner = run.owner { x += buf.put("  @" + owner, x: x, y: r.y, maxWidth: end - x, Style(.statusFg, bg: .statusBg)) }
             // Whole segments only: a value cut in half ("lr 1.50e-") reads as a different value.
             for seg in segments(info) {
                 guard x + 2 + seg.unicodeScalars.count <= end else { break }

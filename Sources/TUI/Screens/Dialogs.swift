@@ -58,18 +58,22 @@ public enum Dialogs {
         let isNew = f.mode == .new
         let listed = isNew ? Array(presets.prefix(6)) : []
         let listRows = listed.isEmpty ? 0 : listed.count + 1
-        let inner = box(area, width: min(64, area.width - 4), height: min(area.height, f.fields.count + 8 + listRows), title: title, into: &buf)
-        guard inner.height >= f.fields.count + 4 else { return }
+        let inner = box(area, width: min(64, area.width - 4), height: min(area.height, f.fields.count + (f.whereRow == nil ? 8 : 9) + listRows), title: title, into: &buf)
+        guard inner.height >= f.fields.count + (f.whereRow == nil ? 4 : 5) else { return }
         let preset: String = if case .fork = f.mode { "(from the run's latest checkpoint)" }
             else if presets.indices.contains(f.presetIndex) { "◂ \(presets[f.presetIndex].name) ▸  \(presets[f.presetIndex].summary)" }
             else { "◂ \(AppState.defaultPreset) ▸" }
         var rows = [("preset", preset), ("name", f.name)]
         rows += f.fields.map { ($0.label, $0.value) }
+        if f.whereRow != nil {
+            rows.append(("run", f.background ? "◂ background ▸  its own process; keeps training after quit"
+                                             : "◂ here ▸  in this siamon (stops when it quits)"))
+        }
         for (i, (label, value)) in rows.enumerated() {
             let y = inner.y + i
             let current = i == f.row
             buf.put(label, x: inner.x + 1, y: y, maxWidth: 10, Style(.inactiveFg))
-            let shown = current && i > 0 ? value + "█" : value
+            let shown = current && i > 0 && i != f.whereRow ? value + "█" : value
             buf.put(shown, x: inner.x + 12, y: y, maxWidth: inner.width - 13, Style(current ? .selectedFg : .dialogFg, attrs: current ? [.bold] : []))
             if current { buf.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), Style(fg: nil, bg: .role(.selectedBg))) }
         }

@@ -25,7 +25,11 @@ public enum Attention {
         precondition(H > 0 && D % H == 0, "Attention: dim \(D) is not divisible by heads \(H)")
         let Dh = D / H, ld = 3 * D, w = Swift.max(1, workers)
         guard usesHeadKernel(Dh) else {
-            return forwardBLAS(out: out, att: att, qkv: qkv, batch: B, tokens: T, dim: D, heads: H, workers: w)
+            // fp32 in both paths: the head kernel has no bf16 form, and a head's precision must not depend on
+            // which thread runs it (worker threads do not see a caller's GemmPrecision scope).
+            return GemmPrecision.$current.withValue(.fp32) {
+                forwardBLAS(out: out, att: att, qkv: qkv, batch: B, tokens: T, dim: D, heads: H, workers: w)
+            }
         }
         let own = scratch == nil ? FloatBuffer(count: scratchCount(tokens: T, workers: w)) : nil
         let scratchP = SendablePointer(scratch ?? own!.pointer), per = scratchCount(tokens: T, workers: 1)
@@ -63,8 +67,10 @@ public enum Attention {
         precondition(H > 0 && D % H == 0, "Attention: dim \(D) is not divisible by heads \(H)")
         let Dh = D / H, ld = 3 * D
         guard usesHeadKernel(Dh) else {
-            return backwardBLAS(dQKV: dQKV, dOut: dOut, qkv: qkv, att: att, batch: B, tokens: T, dim: D, heads: H,
-                                workers: w, scratch: scratch, overwrite: overwrite)
+            return GemmPrecision.$current.withValue(.fp32) {   // fp32 in both paths, as in forward
+                backwardBLAS(dQKV: dQKV, dOut: dOut, qkv: qkv, att: att, batch: B, tokens: T, dim: D, heads: H,
+                             workers: w, scratch: scratch, overwrite: overwrite)
+            }
         }
         let scale = 1 / Float(Dh).squareRoot(), per = scratchCount(tokens: T, workers: 1)
         let dqkvP = SendablePointer(dQKV), scratchP = SendablePointer(scratch)

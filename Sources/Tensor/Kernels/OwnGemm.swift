@@ -36,6 +36,20 @@ public enum OwnGemm {
     /// Below this many multiply-adds a second thread costs more (~10 µs hand-off) than it saves.
     @usableFromInline static let minParallelMultiplyAdds = 1 << 20
 
+    /// Whether this CPU can run the bf16 kernel (the above plus AVX512_BF16).
+    public static let bf16KernelAvailable = ck_sgemm_bf16_available() != 0
+
+    /// Whether bf16 products run here: the kernel exists and passed the start-up self-check. bf16 has no
+    /// fallback (no emulation), so a run that asks for it is refused where this is false.
+    public static var bf16Usable: Bool { bf16KernelAvailable && !failedBF16SelfCheck.load(ordering: .relaxed) }
+
+    /// Set by `BlasSetup.selfCheck()` when the bf16 kernel disagrees with `Naive.sgemmBF16`.
+    @usableFromInline static let failedBF16SelfCheck = Atomic<Bool>(false)
+    public static var bf16Disabled: Bool {
+        get { failedBF16SelfCheck.load(ordering: .relaxed) }
+        set { failedBF16SelfCheck.store(newValue, ordering: .relaxed) }
+    }
+
     /// Whether `Blas.sgemm` should take this kernel for a product of this size.
     @inlinable
     public static func wants(m: Int, n: Int, k: Int) -> Bool {
@@ -49,16 +63,17 @@ public enum OwnGemm {
         set { failedSelfCheck.store(newValue, ordering: .relaxed) }
     }
 
-    /// C = alpha·op(A)·op(B) + beta·C (+ bias on every row) (+ addend, laid out like C) on `workers` threads;
-    /// false (C untouched) when the kernel refused.
+    /// C = alpha·op(A)·op(B) + beta·C (+ bias on every row) (+ addend, laid out like C) on `workers` threads,
+    /// with the operands rounded to bf16 when `precision` says so; false (C untouched) when the kernel refused.
     /// The split is along the dimension whose duplicated packing costs least: rows of C (every worker packs
     /// all of B), columns (every worker packs all of A), or K (workers pack disjoint parts of both and their
     /// partial products are summed in a fixed order afterwards, so results are reproducible).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: ConstFloatPtr,
                              lda: Int, b: ConstFloatPtr, ldb: Int, beta: Float, c: FloatPtr, ldc: Int,
-                             bias: ConstFloatPtr? = nil, addend: ConstFloatPtr? = nil, workers: Int) -> Bool {
-        let w = m * n * k < minParallelMultiplyAdds ? 1 : max(1, workers)
-        if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) }
+                             bias: ConstFloatPtr? = nil, addend: ConstFloatPtr? = nil, precision: GemmPrecision = .fp32,
+                             workers: Int) -> Bool {
+        let w = m * n * k < minParallelMultiplyAdds ? 1 : max(1, workers), p = precision
+        if w == 1 { return call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend, p) }
         let A = SendablePointer(a), B = SendablePointer(b), C = SendablePointer(c)
         let bv = bias.map { SendablePointer($0) }, xv = addend.map { SendablePointer($0) }
         switch splitDimension(m: m, n: n, k: k, workers: w) {
@@ -68,7 +83,7 @@ public enum OwnGemm {
                 if r.isEmpty { return true }
                 let ai = transA ? A.p + r.lowerBound : A.p + r.lowerBound * lda
                 return call(transA, transB, r.count, n, k, alpha, ai, lda, B.p, ldb, beta, C.p + r.lowerBound * ldc, ldc,
-                            bv?.p, xv.map { $0.p + r.lowerBound * ldc })
+                            bv?.p, xv.map { $0.p + r.lowerBound * ldc }, p)
             }
         case .columns:
             return allSucceed(w) { i in
@@ -76,10 +91,10 @@ public enum OwnGemm {
                 if r.isEmpty { return true }
                 let bj = transB ? B.p + r.lowerBound * ldb : B.p + r.lowerBound
                 return call(transA, transB, m, r.count, k, alpha, A.p, lda, bj, ldb, beta, C.p + r.lowerBound, ldc,
-                            bv.map { $0.p + r.lowerBound }, xv.map { $0.p + r.lowerBound })
+                            bv.map { $0.p + r.lowerBound }, xv.map { $0.p + r.lowerBound }, p)
             }
         case .depth:
-            return depthSplit(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bv, xv, workers: w)
+            return depthSplit(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bv, xv, p, workers: w)
         }
     }
 
@@ -116,7 +131,7 @@ public enum OwnGemm {
     private static func depthSplit(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                                    _ A: SendablePointer<Float>, _ lda: Int, _ B: SendablePointer<Float>, _ ldb: Int,
                                    _ beta: Float, _ C: SendablePointer<Float>, _ ldc: Int, _ bv: SendablePointer<Float>?,
-                                   _ xv: SendablePointer<Float>?, workers w: Int) -> Bool {
+                                   _ xv: SendablePointer<Float>?, _ p: GemmPrecision, workers w: Int) -> Bool {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: m * n * (w - 1))
         defer { scratch.deallocate() }
         let S = SendablePointer(scratch)
@@ -125,8 +140,8 @@ public enum OwnGemm {
             let ap = tA ? A.p + r.lowerBound * lda : A.p + r.lowerBound
             let bp = tB ? B.p + r.lowerBound : B.p + r.lowerBound * ldb
             return i == 0
-                ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc, bv?.p, xv?.p)
-                : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n, nil, nil)
+                ? call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, beta, C.p, ldc, bv?.p, xv?.p, p)
+                : call(tA, tB, m, n, r.count, alpha, ap, lda, bp, ldb, 0, S.p + (i - 1) * m * n, n, nil, nil, p)
         }
         // A refusal happens before any write, in every worker alike (same CPU, same allocation sizes), so C is
         // either untouched or fully written here.
@@ -141,11 +156,16 @@ public enum OwnGemm {
         return true
     }
 
-    /// One thread's product; false when the kernel refused (no AVX-512, or no memory for its packing).
+    /// One thread's product; false when the kernel refused (no AVX-512 or AVX512_BF16, or no memory for its
+    /// packing).
     @inline(__always)
     static func call(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: ConstFloatPtr,
                      _ lda: Int, _ b: ConstFloatPtr, _ ldb: Int, _ beta: Float, _ c: FloatPtr, _ ldc: Int,
-                     _ bias: ConstFloatPtr? = nil, _ addend: ConstFloatPtr? = nil) -> Bool {
-        ck_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) == 0
+                     _ bias: ConstFloatPtr? = nil, _ addend: ConstFloatPtr? = nil,
+                     _ precision: GemmPrecision = .fp32) -> Bool {
+        let (ta, tb) = (tA ? Int32(1) : 0, tB ? Int32(1) : 0)
+        return precision == .bf16
+            ? ck_sgemm_bf16(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) == 0
+            : ck_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, addend) == 0
     }
 }

@@ -99,13 +99,13 @@ ckpt("offsets-overlap", st('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]
 ckpt("offsets-gap", st('{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[8,32]}}', f32(*range(8))),
      'header lies about offsets: tensor "w" at [8, 32] leaves a gap before it')
 ckpt("offsets-reversed", st('{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[24,0]}}', f32(*range(6))),
-     'header lies about offsets: tensor "w" needs data_offsets [begin, end] with 0 <= begin <= end')
+     'header lies about offsets: tensor "w" needs data_offsets [begin, end] with 0 <= begin <= end <= 2^53-1')
 ckpt("trailing-bytes", st("{" + good_w + "}", f32(*range(7))), "header lies about offsets: the tensors cover 24 bytes of a 28-byte buffer")
 ckpt("wrong-dtype", st('{"w":{"dtype":"I8","shape":[2,3],"data_offsets":[0,6]}}', bytes(6)), 'tensor "w" has dtype I8; siamon reads F32/F16/BF16/F64/I64')
 ckpt("unknown-dtype", st('{"w":{"dtype":"F128","shape":[2,3],"data_offsets":[0,96]}}', bytes(96)), 'bad header: tensor "w" has unknown dtype F128')
 ckpt("wrong-shape", st('{"w":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]}}', f32(*range(6))), 'tensor "w" has shape [3, 2], expected [2, 3]')
 ckpt("missing-tensor", st('{"v":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}', f32(*range(6))), 'no tensor named "w" (the file has 1 tensors, e.g. "v")')
-ckpt("negative-dim", st('{"w":{"dtype":"F32","shape":[-2,3],"data_offsets":[0,24]}}', f32(*range(6))), 'bad header: tensor "w" has a shape entry that is not a non-negative integer')
+ckpt("negative-dim", st('{"w":{"dtype":"F32","shape":[-2,3],"data_offsets":[0,24]}}', f32(*range(6))), 'bad header: tensor "w" has a shape entry that is not a whole number from 0 to 2^53-1')
 ckpt("metadata-not-string", st('{"__metadata__":{"step":5},' + good_w + "}", f32(*range(6))), 'bad header: __metadata__ value "step" is an integer, not a string')
 ckpt("huge-shape", st('{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,24]}}', f32(*range(6))),
      'header lies about offsets: tensor "w" has shape [4294967296, 4294967296], too large')

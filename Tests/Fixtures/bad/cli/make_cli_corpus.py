@@ -52,6 +52,14 @@ logs = {
     "not-json.txt": "epoch 0 loss 2.5\nepoch 1 loss 2.1\n",
     "empty.txt": "",
     "csv-huge-step.csv": "step,wall_time,loss\n0,1.0,2.5\n1e300,2.0,2.1\n3,3.0,2.0\n",
+    "csv-int64-max.csv": "step,wall_time,loss\n9223372036854775807,1,1.0\n",
+    "csv-two-pow-53.csv": "step,wall_time,loss\n0,1,1.0\n9007199254740992,2,2.0\n",
+    "csv-negative-step.csv": "step,wall_time,loss\n-1,1,1.0\n",
+    "csv-broken-last-line.csv": "step,wall_time,loss\n0,1,2.5\n1,2\n",
+    "jsonl-one-broken-line.jsonl": "{\"step\": -1, \"loss\": 1.0}\n",
+    "jsonl-broken-last-line.jsonl": "{\"step\": 0, \"loss\": 1.0}\n{\"step\": 1, \"loss\": }\n",
+    "jsonl-torn-only-line.jsonl": "{\"step\": -1, \"loss\": 1.0}",
+    "log-broken-last-line.txt": "{\"train_loss\": 2.5, \"epoch\": 0}\n{\"train_loss\": 2.1, \"epoch\": \n",
 }
 for name, text in logs.items(): put("logs/" + name, text)
 put("logs/good.txt", '{"train_lr": 0.001, "train_loss": 2.5, "train_mm": 0.996, "epoch": 0}\n'
@@ -68,6 +76,7 @@ for name, text in themes.items(): put("themes/" + name, text)
 
 put("db/not-sqlite.sqlite", "name,loss\nrun1,2.5\n")
 put("db/sqlite-header-only.sqlite", b"SQLite format 3\0" + b"\0" * 20)
+put("db/empty.sqlite", b"")
 if len(sys.argv) > 1:
     out = os.path.join(here, "db/newer-schema.sqlite")
     shutil.copy(sys.argv[1], out)

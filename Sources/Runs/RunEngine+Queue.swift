@@ -24,16 +24,7 @@ public struct QueuePolicy: Sendable, Equatable {
     }
 }
 
-/// Names of the runs whose probe is running on a probe thread (read by the UI thread, written by both).
-final class ProbeTracker: Sendable {
-    private let names = Mutex<Set<String>>([])
-    func begin(_ n: String) { names.withLock { _ = $0.insert(n) } }
-    func end(_ n: String) { names.withLock { _ = $0.remove(n) } }
-    var count: Int { names.withLock { $0.count } }
-    func contains(_ n: String) -> Bool { names.withLock { $0.contains(n) } }
-}
-
-extension LiveDriver {
+extension RunEngine {
     /// Queues runs from presets, checking every preset, override and name now, so a bad sweep fails before
     /// anything starts. Throws the first problem as a one-line error.
     public static func queue(presets: [(preset: String, name: String)], overrides: [String]) throws -> [QueuedRun] {
@@ -52,11 +43,13 @@ extension LiveDriver {
 
     /// Adds runs to the queue; they start as slots free up (see `pumpQueue`).
     public func enqueue(_ runs: [QueuedRun], policy: QueuePolicy) {
-        guard !readOnly else { outbox.append(.message("watch mode: start runs from `siamon`")); return }
         queuePolicy = policy
         queued.append(contentsOf: runs)
-        outbox.append(.message("queued \(runs.count) run(s), \(policy.parallel) at a time"))
+        notices.post("queued \(runs.count) run(s), \(policy.parallel) at a time")
     }
+
+    /// The runs still waiting for a slot, in order.
+    public var waiting: [QueuedRun] { queued }
 
     /// True when nothing is queued, starting, training (from the queue) or being probed.
     public var queueIdle: Bool { queued.isEmpty && pendingStarts.isEmpty && watched.isEmpty && probes.count == 0 }
@@ -66,7 +59,7 @@ extension LiveDriver {
 
     /// Called each poll: reports queued runs that ended, probes them, and starts the next ones.
     func pumpQueue() {
-        for name in pendingStarts where hosts[name] != nil || bridge.takeStartFailure(name) {
+        for name in pendingStarts where hosts[name] != nil || adopted.takeFailure(name) {
             pendingStarts.remove(name)
             if hosts[name] == nil { watched.remove(name) }
         }
@@ -75,7 +68,7 @@ extension LiveDriver {
             watched.remove(name)
             let st = run.host.status
             let loss = st.lastReport.map { String(format: "%.4f", $0.loss) } ?? "-"
-            outbox.append(.message("\(st.phase.rawValue): \(name) \(st.step)/\(st.totalSteps) steps, final loss \(loss)"))
+            notices.post("\(st.phase.rawValue): \(name) \(st.step)/\(st.totalSteps) steps, final loss \(loss)")
             if st.phase == .done && queuePolicy.probe { probe(name, limit: queuePolicy.probeLimit) }
         }
         while busySlots < max(1, queuePolicy.parallel), !queued.isEmpty {
@@ -86,26 +79,11 @@ extension LiveDriver {
         }
     }
 
-    /// The run list with the queued runs appended (status queued), so they show before they start.
-    func withQueuedRows(_ events: [AppEvent]) -> [AppEvent] {
-        let waiting = queued
-        guard !waiting.isEmpty else { return events }
-        return events.map { e in
-            guard case .runs(var rows) = e else { return e }
-            let present = Set(rows.map(\.id))
-            for q in waiting where !present.contains(q.name) {
-                let flat = Dictionary(q.config.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-                rows.append(RunRow(id: q.name, name: q.name, status: .queued, totalSteps: RunPlan.totalSteps(q.config), config: flat))
-            }
-            return .runs(rows)
-        }
-    }
-
     /// `d` (stop) on a queued run takes it out of the queue.
-    func dequeue(_ run: String) -> Bool {
+    public func dequeue(_ run: String) -> Bool {
         guard let i = queued.firstIndex(where: { $0.name == run }) else { return false }
         queued.remove(at: i)
-        outbox.append(.message("\(run) removed from the queue"))
+        notices.post("\(run) removed from the queue")
         return true
     }
 }

@@ -1,7 +1,7 @@
 // Synthetic, deterministic runs for the demo, the snapshots and the frame-time benchmark.
 
 import Foundation
-import enum RunCore.RunSource
+import RunCore
 import TUI
 
 public func demoState(width: Int, height: Int) -> AppState {
@@ -85,10 +85,12 @@ public enum DemoData {
                     source: RunSource = .siamon, linear: Double? = nil, knn: Double? = nil) -> RunRow {
         var rng = LCG(seed: UInt64(name.utf8.count))
         let spark = (0..<24).map { i in lossCurve(Double(step) * Double(i + 1) / 24, &rng) }
-        return RunRow(id: id, name: name, status: status, source: source, step: step, totalSteps: total,
-                      epoch: Double(step) / 468.75, lastLoss: spark.last, sparkline: spark, probeLinear: linear, probeKnn: knn,
-                      config: ["optimizer.lr": lr, "train.batch_size": batch, "schedule.epochs": "5", "model.depth": "4",
-                               "data.source": name.hasPrefix("cifar") ? "cifar10" : "fashion-mnist"])
+        var row = RunRow(id: id, name: name, status: status, source: source, step: step, totalSteps: total,
+                         epoch: Double(step) / 468.75, lastLoss: spark.last, sparkline: spark, probeLinear: linear, probeKnn: knn,
+                         config: ["optimizer.lr": lr, "train.batch_size": batch, "schedule.epochs": "5", "model.depth": "4",
+                                  "data.source": name.hasPrefix("cifar") ? "cifar10" : "fashion-mnist"])
+        row.owner = status.isLive ? "here" : nil
+        return row
     }
 
     /// A noisy decaying loss with occasional spikes.
@@ -147,7 +149,7 @@ public enum DemoData {
             src[y * 28 + x] = (inBody || inSleeve) ? UInt8(150 + Int(rng.next() * 80)) : 0
         } }
         let source = PixelImage(width: 28, height: 28, channels: 1, pixels: src)
-        func view(_ c: CropBox, tint: (Double, Double, Double)) -> PixelImage {
+        func view(_ c: TUI.CropBox, tint: (Double, Double, Double)) -> PixelImage {
             var px = [UInt8](repeating: 0, count: 16 * 16 * 3)
             for y in 0..<16 { for x in 0..<16 {
                 let sx = c.left + (c.flipped ? 15 - x : x) * c.width / 16, sy = c.top + y * c.height / 16
@@ -157,8 +159,8 @@ public enum DemoData {
             } }
             return PixelImage(width: 16, height: 16, channels: 3, pixels: px)
         }
-        let c1 = CropBox(top: 2 + Int(seed % 3), left: 3, height: 20, width: 18, flipped: false)
-        let c2 = CropBox(top: 6, left: 8, height: 16, width: 16, flipped: true)
+        let c1 = TUI.CropBox(top: 2 + Int(seed % 3), left: 3, height: 20, width: 18, flipped: false)
+        let c2 = TUI.CropBox(top: 6, left: 8, height: 16, width: 16, flipped: true)
         var mask = [Bool](repeating: false, count: 16)
         for r in 1..<3 { for c in 0..<3 { mask[r * 4 + c] = true } }
         mask[15] = true
