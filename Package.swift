@@ -48,12 +48,13 @@ let package = Package(
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .target(name: "DemoSupport", dependencies: ["RunCore", "TUI"], path: "Tests/DemoSupport"),  // synthetic runs for TUI tests
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "ViTTests", dependencies: ["ViT", "Tensor"]),
         .testTarget(name: "SiamTrainTests", dependencies: ["RunCore", "SiamTrain", "ViT", "Tensor", "TestSupport"]),
         .testTarget(name: "MetricsStoreTests", dependencies: ["RunCore", "MetricsStore", "SiamTrain", "TestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "TUITests", dependencies: ["RunCore", "Runs", "TUI", "MetricsStore", "SiamTrain", "TestSupport"],
+        .testTarget(name: "TUITests", dependencies: ["RunCore", "Runs", "TUI", "MetricsStore", "SiamTrain", "TestSupport", "DemoSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore", "SiamTrain", "TUI"]),
     ]

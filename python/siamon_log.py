@@ -221,6 +221,18 @@ DROP TABLE latestV1;"""),
 CREATE INDEX commandByRunState ON command (runId, state);"""),
 ]
 
+# Appended, not inserted: migrations are applied in list order and never edited once shipped.
+MIGRATIONS.append(("2026-12-06 v4 pyramid sums", """ALTER TABLE scalarBucket ADD COLUMN sum REAL;
+ALTER TABLE scalarBucket ADD COLUMN wallFirst REAL;
+ALTER TABLE scalarBucket ADD COLUMN wallLast REAL;
+UPDATE scalarBucket SET
+  sum = coalesce((SELECT sum(s.value) FROM scalar s WHERE s.runId = scalarBucket.runId
+                    AND s.keyId = scalarBucket.keyId AND s.step BETWEEN scalarBucket.stepMin AND scalarBucket.stepMax), 0.0),
+  wallFirst = (SELECT s.wallTime FROM scalar s WHERE s.runId = scalarBucket.runId
+                 AND s.keyId = scalarBucket.keyId AND s.step = scalarBucket.stepMin),
+  wallLast = (SELECT s.wallTime FROM scalar s WHERE s.runId = scalarBucket.runId
+                AND s.keyId = scalarBucket.keyId AND s.step = scalarBucket.stepMax);"""))
+
 _NAME_CHAR = re.compile(r"[A-Za-z0-9._-]\Z")
 
 
@@ -357,37 +369,45 @@ def _migrate(con, path):
 
 class _Agg:
     """One pyramid bucket: the same fields and merge rules as Pyramid.Agg in Swift."""
-    __slots__ = ("step_min", "step_max", "first", "last", "min", "max", "count", "nan_count")
+    __slots__ = ("step_min", "step_max", "first", "last", "min", "max", "count", "nan_count", "sum",
+                 "wall_first", "wall_last")
 
-    def __init__(self, step, value):
+    def __init__(self, step, value, wall=None):
         nan = math.isnan(value)
         self.step_min = self.step_max = step
         self.first = self.last = value
         self.min = self.max = value
         self.count = 1
         self.nan_count = 1 if nan else 0
+        self.sum = 0.0 if nan else value
+        self.wall_first = self.wall_last = wall
 
-    def add(self, step, value):
+    def add(self, step, value, wall=None):
         if step < self.step_min:
-            self.step_min, self.first = step, value
+            self.step_min, self.first, self.wall_first = step, value, wall
         if step > self.step_max:
-            self.step_max, self.last = step, value
+            self.step_max, self.last, self.wall_last = step, value, wall
         if not math.isnan(value):
             if math.isnan(self.min) or value < self.min:
                 self.min = value
             if math.isnan(self.max) or value > self.max:
                 self.max = value
+            self.sum += value
         else:
             self.nan_count += 1
         self.count += 1
 
 
 _BUCKET_UPSERT = """
-INSERT INTO scalarBucket (runId, keyId, level, bucket, stepMin, stepMax, first, last, min, max, count, nanCount)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO scalarBucket (runId, keyId, level, bucket, stepMin, stepMax, first, last, min, max, count, nanCount,
+                          sum, wallFirst, wallLast)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (runId, keyId, level, bucket) DO UPDATE SET
   first = CASE WHEN excluded.stepMin < stepMin THEN excluded.first ELSE first END,
   last = CASE WHEN excluded.stepMax > stepMax THEN excluded.last ELSE last END,
+  wallFirst = CASE WHEN excluded.stepMin < stepMin THEN excluded.wallFirst ELSE wallFirst END,
+  wallLast = CASE WHEN excluded.stepMax > stepMax THEN excluded.wallLast ELSE wallLast END,
+  sum = sum + excluded.sum,
   stepMin = min(stepMin, excluded.stepMin),
   stepMax = max(stepMax, excluded.stepMax),
   min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)),
@@ -961,14 +981,14 @@ class Run(_Steering):
                 b = (k, level, s >> (4 * level))
                 agg = buckets.get(b)
                 if agg is None:
-                    buckets[b] = _Agg(s, v)
+                    buckets[b] = _Agg(s, v, w)
                 else:
-                    agg.add(s, v)
+                    agg.add(s, v, w)
             if k not in latest or latest[k][0] <= s:
                 latest[k] = (s, v, w)
         con.executemany(_BUCKET_UPSERT, [
             (run_id, ids[k], level, bucket, a.step_min, a.step_max, _nan_to_none(a.first), _nan_to_none(a.last),
-             _nan_to_none(a.min), _nan_to_none(a.max), a.count, a.nan_count)
+             _nan_to_none(a.min), _nan_to_none(a.max), a.count, a.nan_count, _nan_to_none(a.sum), a.wall_first, a.wall_last)
             for (k, level, bucket), a in buckets.items()])
         con.executemany(_LATEST_UPSERT, [(run_id, ids[k], s, _nan_to_none(v), w) for k, (s, v, w) in latest.items()])
         con.executemany("INSERT INTO event (runId, step, wallTime, kind, detail) VALUES (?, ?, ?, ?, ?)",

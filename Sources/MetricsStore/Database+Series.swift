@@ -56,9 +56,9 @@ extension MetricsDatabase {
             return
         }
         if level == 0 {
-            try c.rows("SELECT step, value FROM scalar WHERE runId = ? AND keyId = ? AND step BETWEEN ? AND ? ORDER BY step",
+            try c.rows("SELECT step, value, wallTime FROM scalar WHERE runId = ? AND keyId = ? AND step BETWEEN ? AND ? ORDER BY step",
                        [.int(runId), .int(key), .int(Int64(lo)), .int(Int64(hi))]) { s in
-                fold(Pyramid.Agg(step: Int(s.int(0)), value: s.double(1)))
+                fold(Pyramid.Agg(step: Int(s.int(0)), value: s.double(1), wallTime: s.optionalDouble(2)))
             }
             return
         }
@@ -71,13 +71,14 @@ extension MetricsDatabase {
         }
         try cover(c, runId: runId, key: key, lo: lo, hi: firstFull - 1, level: level - 1, fold)
         try c.rows("""
-            SELECT stepMin, stepMax, first, last, min, max, count, nanCount FROM scalarBucket
+            SELECT stepMin, stepMax, first, last, min, max, count, nanCount, sum, wallFirst, wallLast FROM scalarBucket
             WHERE runId = ? AND keyId = ? AND level = ? AND bucket BETWEEN ? AND ? ORDER BY bucket
             """, [.int(runId), .int(key), .int(Int64(level)),
                   .int(Int64(Pyramid.bucket(step: firstFull, level: level))),
                   .int(Int64(Pyramid.bucket(step: lastFullEnd, level: level)))]) { s in
             fold(Pyramid.Agg(stepMin: Int(s.int(0)), stepMax: Int(s.int(1)), first: s.double(2), last: s.double(3),
-                             min: s.double(4), max: s.double(5), count: Int(s.int(6)), nanCount: Int(s.int(7))))
+                             min: s.double(4), max: s.double(5), count: Int(s.int(6)), nanCount: Int(s.int(7)),
+                             sum: s.double(8), wallFirst: s.optionalDouble(9), wallLast: s.optionalDouble(10)))
         }
         try cover(c, runId: runId, key: key, lo: lastFullEnd + 1, hi: hi, level: level - 1, fold)
     }

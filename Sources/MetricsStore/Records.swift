@@ -93,5 +93,12 @@ public struct ColumnBucket: Sendable, Equatable {
     public var max: Double
     public var count: Int
     public var nanCount: Int
+    /// Sum of the non-NaN values (NaN when +Inf and −Inf met), and the wall times of xMin and xMax.
+    public var sum: Double = 0
+    public var wallFirst: Double? = nil
+    public var wallLast: Double? = nil
+
+    /// The mean of the non-NaN values; NaN when there are none.
+    public var mean: Double { count > nanCount ? sum / Double(count - nanCount) : .nan }
 }
 

@@ -30,7 +30,7 @@ struct ScalarInsert {
         let k = try slot(runId, key)
         pending.append((k, step, value, wallTime))
         if pending.count == Self.rowsPerInsert { try insertPending(multi) }
-        builders[k].add(step: step, value: value)
+        builders[k].add(step: step, value: value, wallTime: wallTime)
         if let l = latest[k], l.step > step { return }
         latest[k] = Latest(step: step, value: value, wallTime: wallTime)
     }
@@ -77,11 +77,15 @@ struct ScalarInsert {
     mutating func finish(_ c: Connection) throws {
         try insertPending(single)
         let up = try c.statement("""
-            INSERT INTO scalarBucket (runId, keyId, level, bucket, stepMin, stepMax, first, last, min, max, count, nanCount)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO scalarBucket (runId, keyId, level, bucket, stepMin, stepMax, first, last, min, max, count, nanCount,
+                                      sum, wallFirst, wallLast)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (runId, keyId, level, bucket) DO UPDATE SET
               first = CASE WHEN excluded.stepMin < stepMin THEN excluded.first ELSE first END,
               last = CASE WHEN excluded.stepMax > stepMax THEN excluded.last ELSE last END,
+              wallFirst = CASE WHEN excluded.stepMin < stepMin THEN excluded.wallFirst ELSE wallFirst END,
+              wallLast = CASE WHEN excluded.stepMax > stepMax THEN excluded.wallLast ELSE wallLast END,
+              sum = sum + excluded.sum,
               stepMin = min(stepMin, excluded.stepMin),
               stepMax = max(stepMax, excluded.stepMax),
               min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)),
@@ -97,6 +101,9 @@ struct ScalarInsert {
                 up.bindDouble(a.first, at: 7); up.bindDouble(a.last, at: 8)
                 up.bindDouble(a.min, at: 9); up.bindDouble(a.max, at: 10)
                 up.bindInt(Int64(a.count), at: 11); up.bindInt(Int64(a.nanCount), at: 12)
+                up.bindDouble(a.sum, at: 13)
+                if let w = a.wallFirst { up.bindDouble(w, at: 14) } else { try up.bind(.null, at: 14) }
+                if let w = a.wallLast { up.bindDouble(w, at: 15) } else { try up.bind(.null, at: 15) }
                 try up.run()
             }
         }

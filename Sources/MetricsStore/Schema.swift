@@ -22,6 +22,7 @@ public enum Schema {
         Migration(name: "2026-11-26 v1 core tables", sql: v1),
         Migration(name: "2026-11-26 v2 integer metric keys", sql: v2),
         Migration(name: "2026-12-06 v3 command channel", sql: v3),
+        Migration(name: "2026-12-06 v4 pyramid sums", sql: v4),
     ]
 
     static let migrationsTable = """
@@ -199,5 +200,22 @@ public enum Schema {
           result TEXT
         );
         CREATE INDEX commandByRunState ON command (runId, state);
+        """
+
+    /// Pyramid sums and wall times: each bucket keeps the sum of its non-NaN values (NULL when that sum is NaN,
+    /// from +Inf and −Inf together), so a column's mean is sum / (count − nanCount), and the wall times of its
+    /// first and last steps, so the wall and relative x axes read the pyramid too. Existing buckets are filled
+    /// from the raw rows they cover.
+    static let v4 = """
+        ALTER TABLE scalarBucket ADD COLUMN sum REAL;
+        ALTER TABLE scalarBucket ADD COLUMN wallFirst REAL;
+        ALTER TABLE scalarBucket ADD COLUMN wallLast REAL;
+        UPDATE scalarBucket SET
+          sum = coalesce((SELECT sum(s.value) FROM scalar s WHERE s.runId = scalarBucket.runId
+                            AND s.keyId = scalarBucket.keyId AND s.step BETWEEN scalarBucket.stepMin AND scalarBucket.stepMax), 0.0),
+          wallFirst = (SELECT s.wallTime FROM scalar s WHERE s.runId = scalarBucket.runId
+                         AND s.keyId = scalarBucket.keyId AND s.step = scalarBucket.stepMin),
+          wallLast = (SELECT s.wallTime FROM scalar s WHERE s.runId = scalarBucket.runId
+                        AND s.keyId = scalarBucket.keyId AND s.step = scalarBucket.stepMax);
         """
 }

@@ -23,9 +23,9 @@ struct DiskFullCLITests {
         try FileManager.default.createDirectory(at: mnt, withIntermediateDirectories: true)
         #expect(mount("tmpfs", mnt.path, "tmpfs", 0, "size=8m") == 0)
         defer { umount2(mnt.path, Int32(MNT_DETACH)); try? FileManager.default.removeItem(at: mnt) }
-        // Leave about 400 KB: room for the database, not for a 1 MB checkpoint.
+        // Leave about 640 KB: room for the database and its WAL, not for a 1 MB checkpoint.
         let filler = mnt.appendingPathComponent("filler")
-        try Data(count: (8 << 20) - (400 << 10)).write(to: filler)
+        try Data(count: (8 << 20) - (640 << 10)).write(to: filler)
         let runs = mnt.appendingPathComponent("runs")
         let child = try CLIRunner.start(["train", "--headless", "--preset", "smoke", "--set", "data.source=synthetic",
                                          "--set", "model.dim=32", "--set", "train.steps=6", "--set", "train.checkpoint_every=3",

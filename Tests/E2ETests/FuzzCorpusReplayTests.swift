@@ -9,7 +9,7 @@ struct FuzzCorpusReplayTests {
                           "FuzzIDX": "idx", "FuzzTheme": "theme"]
 
     static func binary(_ name: String) -> String {
-        URL(fileURLWithPath: CLIRunner.executable).deletingLastPathComponent().appendingPathComponent(name).path
+        builtProduct(name) ?? URL(fileURLWithPath: CLIRunner.executable).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     @Test(arguments: targets.keys.sorted())

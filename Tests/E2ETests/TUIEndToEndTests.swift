@@ -7,8 +7,8 @@ import TestSupport
 /// start siamon, start a smoke run with keys, watch it advance, pause (no new steps), resume, quit with
 /// confirmation (exit 0), and find the run stopped cleanly with its events in the store.
 @Suite(.serialized) struct TUIEndToEndTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let binary = root.appendingPathComponent(".build/debug/siamon").path
+    static let root = repositoryRoot
+    static let binary = siamonBinary
 
     struct Tmux {
         let socket = "siamon-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

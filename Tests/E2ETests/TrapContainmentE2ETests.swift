@@ -9,7 +9,7 @@ import TestSupport
 @Suite(.serialized) struct TrapContainmentE2ETests {
     typealias Tmux = TUIEndToEndTests.Tmux
     static let trapStep = 12
-    static var probe: String { TUIEndToEndTests.root.appendingPathComponent(".build/debug/TrapProbe").path }
+    static var probe: String { builtProduct("TrapProbe") ?? repositoryRoot.appendingPathComponent(".build/debug/TrapProbe").path }
 
     /// n → smoke preset → the name field → `name` → the steps field → 400 → Enter.
     static func startSmokeRun(_ t: Tmux, name: String) {

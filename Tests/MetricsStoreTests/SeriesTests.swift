@@ -35,6 +35,9 @@ struct SeriesTests {
             #expect(c.nanCount == pts.count - finite.count)
             #expect(same(c.min, finite.min() ?? .nan) && same(c.max, finite.max() ?? .nan), "column \(c.xMin)...\(c.xMax)")
             #expect(same(c.first, pts.first!.1) && same(c.last, pts.last!.1))
+            // The pyramid's sums make the mean real: the mean of the non-NaN values, not (first + last) / 2.
+            let mean = finite.isEmpty ? Double.nan : finite.reduce(0, +) / Double(finite.count)
+            #expect(same(c.mean, mean) || abs(c.mean - mean) <= 1e-9 * Swift.max(1, abs(mean)), "mean of \(c.xMin)...\(c.xMax)")
         }
     }
 

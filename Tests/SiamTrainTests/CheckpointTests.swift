@@ -2,13 +2,9 @@ import Foundation
 import Testing
 @testable import SiamTrain
 import Tensor
+import TestSupport
 
-func makeRunDir(_ tag: String) throws -> URL {
-    let url = URL(fileURLWithPath: NSTemporaryDirectory())
-        .appendingPathComponent("siamon-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+func makeRunDir(_ tag: String) throws -> URL { URL(fileURLWithPath: TempDir.fresh(tag)) }
 
 /// A toy "model": two float tensors with official-style names plus a BN counter, and their AdamW moments,
 /// all filled from `seed` so different steps hold different values.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TUI
+import DemoSupport
+import TestSupport
 
 /// Frame time (state → buffer → diff against the previous frame) at 200×50 with 8 runs whose 1M-point loss series
 /// are already reduced to the chart width. Run once, in release:

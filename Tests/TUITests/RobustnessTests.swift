@@ -1,6 +1,8 @@
 import RunCore
 import Testing
 @testable import TUI
+import DemoSupport
+import TestSupport
 
 /// Bad input never crashes: hostile series, snapshots and sizes all render (a trap would fail the run).
 @Suite struct RobustnessTests {

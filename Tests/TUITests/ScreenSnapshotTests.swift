@@ -1,4 +1,5 @@
 import Testing
+import DemoSupport
 import TestSupport
 @testable import TUI
 
@@ -31,10 +32,25 @@ import TestSupport
         Self.check(s, "dashboard-120x40-smooth-log", styles: false)
     }
 
+    /// Zoomed in on the newest quarter, following the tail, with the cursor and its exact readouts.
+    @Test func dashboardZoomedWithCursor() {
+        var s = demoState(width: 120, height: 40)
+        _ = update(&s, .key(.char("z"))); _ = update(&s, .key(.char("z")))
+        _ = update(&s, .key(.char("i")))
+        for _ in 0..<5 { _ = update(&s, .key(.char(","))) }
+        let step = s.chart.cursor!
+        _ = update(&s, .readout(runId: "r1", Readout(step: step, values: [
+            "loss": LoggedValue(step: step, value: 0.4321987654321, wallTime: 1_764_979_323.25),
+            "lr": LoggedValue(step: step, value: 0.0015, wallTime: 1_764_979_323.25),
+            "momentum": LoggedValue(step: step, value: 0.9972, wallTime: 1_764_979_323.25)])))
+        Self.check(s, "dashboard-120x40-zoom-cursor", styles: false)
+    }
+
     /// NO_COLOR / TERM=dumb: series are told apart by glyph, images by a character ramp.
     @Test func monochromeDistinguishesSeriesByGlyph() {
         var s = demoState(width: 120, height: 40)
         s.monochrome = true
+        s.chart.lossTerms = true
         Self.check(s, "dashboard-120x40-mono", styles: false)
         let screen = renderApp(s).lines.joined()
         #expect(screen.contains("•pos") && screen.contains("×neg"))

@@ -1,5 +1,7 @@
 import Testing
 @testable import TUI
+import DemoSupport
+import TestSupport
 
 /// Scripted reducer sessions (lazygit style): press keys, feed data, expect effects and screen text.
 struct Session {
@@ -174,8 +176,8 @@ struct Session {
         #expect(s.state.chart.logY)
         s.press(.char("a"))
         #expect(s.state.chart.xMode == .wallTime)
-        #expect(s.effects.contains { if case .requestSeries(_, "loss", _, .wallTime) = $0 { true } else { false } })
-        #expect(s.effects.contains { if case .requestSeries(_, "lr", _, .step) = $0 { true } else { false } })
+        #expect(s.effects.contains { if case .requestSeries(_, "loss", _, .wallTime, _) = $0 { true } else { false } })
+        #expect(s.effects.contains { if case .requestSeries(_, "lr", _, .step, _) = $0 { true } else { false } })
     }
 
     @Test func resizeAndTicksRequestSeriesSizedToTheCharts() {
@@ -184,12 +186,13 @@ struct Session {
         let l = DashboardLayout.make(width: 200, height: 50, focus: .runs)!
         #expect(s.effects.contains(.requestSeries(runId: "r1", key: "loss", columns: ChartGeometry.dotColumns(in: l.loss), xMode: .step)))
         #expect(s.effects.contains(.requestSeries(runId: "r1", key: "momentum", columns: ChartGeometry.dotColumns(in: l.ema), xMode: .step)))
+        // loss, lr, momentum and the throughput panel's three series
         s.feed(.tick(now: 100))
-        #expect(s.effects.count == 5)
+        #expect(s.effects.count == 3 + ThroughputPanel.rows.count)
         s.feed(.tick(now: 100.2))
         #expect(s.effects.isEmpty)             // at most one refresh per 0.5 s
         s.feed(.tick(now: 100.6))
-        #expect(s.effects.count == 5)
+        #expect(s.effects.count == 3 + ThroughputPanel.rows.count)
     }
 
     @Test func snapshotsStepBackAndForth() {

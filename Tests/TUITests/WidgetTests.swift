@@ -1,6 +1,8 @@
 import RunCore
 import Testing
 @testable import TUI
+import DemoSupport
+import TestSupport
 
 /// Widgets render into a buffer pre-filled with "x" (ratatui's trick): cells a widget must not touch stay "x".
 @Suite struct WidgetTests {

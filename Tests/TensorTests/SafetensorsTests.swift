@@ -1,13 +1,10 @@
 import Foundation
 import Testing
 @testable import Tensor
+import TestSupport
 
 /// A fresh empty directory under the system temp dir.
-func makeTempDir(_ tag: String) throws -> String {
-    let dir = NSTemporaryDirectory() + "siamon-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
+func makeTempDir(_ tag: String) throws -> String { TempDir.fresh(tag) }
 
 let fixtureDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures/safetensors").path

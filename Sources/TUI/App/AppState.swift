@@ -39,6 +39,11 @@ public struct ChartOptions: Equatable, Sendable {
     public var smoothingWeight = 0.6         // TensorBoard's default
     public var logY = false
     public var xMode: XMode = .step
+    public var logX = false                  // step axis only
+    public var sharedY = false               // compare: the union of each run's own robust range
+    public var lossTerms = false             // the loss pane shows pos and neg, each on its own scale
+    public var window = XWindow()            // zoom and pan, in steps
+    public var cursor: Int?                  // the inspected step; nil = no cursor
     public init() {}
 }
 
@@ -50,6 +55,8 @@ public struct RunData: Equatable, Sendable {
     public var plannedLR: PlannedSchedule?
     public var plannedEMA: PlannedSchedule?
     public var status: StatusInfo?
+    public var readout: Readout?                    // exact logged values at the cursor
+    public var usage: ProcessUsage?                 // the owning process's CPU and memory, when on this host
     public init() {}
 }
 

@@ -4,6 +4,7 @@ public enum Command: String, Sendable, CaseIterable {
     case quit, help, filter, nextPane, prevPane, newRun, pause, resume, stop, lrUp, lrDown, checkpoint, fork
     case compare, smoothing, logY, xAxis, snapshotPrev, snapshotNext, up, down, top, bottom, toggleMouse, redraw
     case startDefault, toggleCompare, probe, back
+    case zoomIn, zoomOut, panLeft, panRight, followTail, zoomReset, cursor, cursorLeft, cursorRight, logX, sharedY, lossTerms
     case confirmYes, confirmNo
     case formSubmit, formCancel, formNext, formPrev
     case filterApply, filterCancel
@@ -61,6 +62,8 @@ public enum Bindings {
         b([c("c")], .compare, "compare runs", .dashboard, bar: "compare"),
         b([c("["), .left], .snapshotPrev, "older mask snapshot", .dashboard),
         b([c("]"), .right], .snapshotNext, "newer mask snapshot", .dashboard),
+        b([c("t")], .lossTerms, "loss pane: the loss / pos and neg, each on its own scale", .dashboard),
+        b([c("Y")], .sharedY, "y range: robust over all runs / every run fits", .compare),
         // Everywhere
         b([c("q"), .ctrl("c")], .quit, "quit (asks if runs are live)", .global, bar: "quit"),
         b([c("?"), .function(1)], .help, "help", .global, bar: "help"),
@@ -69,6 +72,16 @@ public enum Bindings {
         b([.tab], .nextPane, "next pane", .global),
         b([.backTab], .prevPane, "previous pane", .global),
         b([c("s")], .smoothing, "smoothing on/off (debiased EMA 0.6)", .global, bar: "smooth"),
+        b([c("z"), .wheelUp(x: 0, y: 0)], .zoomIn, "zoom in on x (wheel over a chart: around the pointer)", .global, bar: "zoom"),
+        b([c("Z"), .wheelDown(x: 0, y: 0)], .zoomOut, "zoom out on x", .global),
+        b([c("<")], .panLeft, "pan left (earlier steps)", .global),
+        b([c(">")], .panRight, "pan right (later steps)", .global),
+        b([c("F")], .followTail, "follow the tail (newest steps)", .global),
+        b([c("0")], .zoomReset, "zoom out to the whole run", .global),
+        b([c("i"), .click(x: 0, y: 0)], .cursor, "cursor on/off: exact logged values (click a chart to place it)", .global, bar: "cursor"),
+        b([c(",")], .cursorLeft, "cursor one column left", .global),
+        b([c(".")], .cursorRight, "cursor one column right", .global),
+        b([c("L")], .logX, "log x (step axis)", .global),
         b([c("l")], .logY, "log y", .global),
         b([c("a")], .xAxis, "x axis: step / wall / relative", .global),
         b([c("M")], .toggleMouse, "mouse on/off", .global),
@@ -117,6 +130,9 @@ public enum Bindings {
             guard let r = run else { return "no run selected" }
             return r.source == .siamon ? nil : "\(r.name) has no siamon checkpoint to fork from"
         case .compare: return s.runs.isEmpty ? "no runs to compare yet" : nil
+        case .panLeft, .panRight: return s.chart.window.isZoomed ? nil : "not zoomed in (z zooms)"
+        case .cursorLeft, .cursorRight: return s.chart.cursor == nil ? "no cursor (i shows it)" : nil
+        case .logX: return s.chart.xMode == .step ? nil : "log x needs the step axis (a switches)"
         case .probe: return run == nil ? "no run under the cursor" : nil
         case .newRun: return s.presets.isEmpty ? "no presets found (runs/presets/*.json)" : nil
         case .snapshotPrev, .snapshotNext:

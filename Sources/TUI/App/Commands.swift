@@ -4,6 +4,9 @@ func execute(_ s: inout AppState, _ cmd: Command) -> [Effect] {
     switch cmd {
     case .pause, .resume, .stop, .lrUp, .lrDown, .checkpoint, .fork, .probe, .startDefault, .newRun:
         return steer(&s, cmd)
+    case .zoomIn, .zoomOut, .panLeft, .panRight, .followTail, .zoomReset, .cursor, .cursorLeft, .cursorRight, .logX,
+         .sharedY, .lossTerms:
+        return inspect(&s, cmd)
     case .confirmYes, .confirmNo, .formSubmit, .formCancel, .formNext, .formPrev, .filterApply, .filterCancel,
          .helpClose, .helpUp, .helpDown:
         return dialog(&s, cmd)
@@ -84,14 +87,14 @@ func view(_ s: inout AppState, _ cmd: Command) -> [Effect] {
         s.screen = .compare
         if s.compareIds.isEmpty, let id = s.selectedRunId { s.compareIds = [id] }
         s.compareCursor = s.visibleRuns.firstIndex { $0.id == s.selectedRunId } ?? 0
-        return [.selectRuns(s.compareIds)] + seriesRequests(s)
+        return [.selectRuns(s.compareIds)] + seriesRequests(s) + readoutRequest(s)
     case .back:
         s.screen = .dashboard
-        return (s.selectedRunId.map { [Effect.selectRuns([$0])] } ?? []) + seriesRequests(s)
+        return (s.selectedRunId.map { [Effect.selectRuns([$0])] } ?? []) + seriesRequests(s) + readoutRequest(s)
     case .toggleCompare:
         guard let r = s.compareCursorRun else { return [] }
         if let i = s.compareIds.firstIndex(of: r.id) { s.compareIds.remove(at: i) } else { s.compareIds.append(r.id) }
-        return [.selectRuns(s.compareIds)] + seriesRequests(s)
+        return [.selectRuns(s.compareIds)] + seriesRequests(s) + readoutRequest(s)
     case .smoothing:
         s.chart.smoothing.toggle()
         say(&s, s.chart.smoothing ? "smoothing on (debiased EMA, weight \(s.chart.smoothingWeight))" : "smoothing off")

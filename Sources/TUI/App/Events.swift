@@ -47,6 +47,8 @@ public enum AppEvent: Sendable {
     case events(runId: String, [EventMark])
     case planned(runId: String, lr: PlannedSchedule, ema: PlannedSchedule)
     case status(runId: String, StatusInfo)
+    case readout(runId: String, Readout)                      // exact values at the cursor
+    case usage(runId: String, ProcessUsage)                   // the writer's CPU and memory
     case presets([PresetChoice])
     case message(String)
 }
@@ -64,8 +66,11 @@ public enum Effect: Equatable, Sendable {
     case checkpoint(String)
     case fork(String, name: String, overrides: [String: String])
     case probe(String)
-    /// Deliver `.series(runId:key:)` reduced to at most `columns` buckets (one per braille dot column) in `xMode`.
-    case requestSeries(runId: String, key: String, columns: Int, xMode: XMode)
+    /// Deliver `.series(runId:key:)` reduced to at most `columns` buckets (one per braille dot column) in `xMode`,
+    /// of the steps in `steps` only (a zoomed chart), or of the whole run when nil.
+    case requestSeries(runId: String, key: String, columns: Int, xMode: XMode, steps: ClosedRange<Int>? = nil)
+    /// Deliver `.readout` for each run: the stored values of the charts' series nearest to `step`.
+    case requestReadout(runIds: [String], step: Int)
     case selectRuns([String])
     case quit(stopRunning: Bool)
     case redraw

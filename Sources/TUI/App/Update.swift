@@ -30,15 +30,19 @@ public func update(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
         s.data[id, default: RunData()].plannedLR = lr
         s.data[id, default: RunData()].plannedEMA = ema
     case .status(let id, let info): s.data[id, default: RunData()].status = info
+    case .readout(let id, let r): if r.step == s.chart.cursor { s.data[id, default: RunData()].readout = r }
+    case .usage(let id, let u): s.data[id, default: RunData()].usage = u
     case .presets(let p): s.presets = p
     case .message(let text): say(&s, text)
     }
     return []
 }
 
-/// The series keys of the loss chart, drawn in this order (the total last, on top).
+/// The series keys of the loss pane: the loss alone, or its two terms (each on its own scale).
 public enum LossKeys {
     public static let all = ["loss_pos", "loss_neg", "loss"]
+    public static let terms = ["loss_pos", "loss_neg"]
+    public static func shown(_ c: ChartOptions) -> [String] { c.lossTerms ? terms : ["loss"] }
 }
 
 func say(_ s: inout AppState, _ text: String) { s.message = text; s.messageTime = s.now }
@@ -64,22 +68,30 @@ func needsRefresh(_ s: AppState) -> Bool {
     }
 }
 
-/// The series the visible charts need, sized to their braille dot columns.
+/// The series the visible charts need, sized to their braille dot columns, of the zoomed steps only.
 public func seriesRequests(_ s: AppState) -> [Effect] {
+    let steps = s.chart.window.range(last: lastStep(s))
     if s.screen == .compare {
         guard let l = CompareLayout.make(for: s) else { return [] }
         let cols = ChartGeometry.dotColumns(in: l.chart)
-        return s.compareIds.map { .requestSeries(runId: $0, key: "loss", columns: cols, xMode: s.chart.xMode) }
+        return s.compareIds.map { .requestSeries(runId: $0, key: "loss", columns: cols, xMode: s.chart.xMode, steps: steps) }
     }
     guard let id = s.selectedRunId, let l = DashboardLayout.make(width: s.width, height: s.height, focus: s.focus) else { return [] }
     var out: [Effect] = []
     if !l.loss.isEmpty {
-        let cols = ChartGeometry.dotColumns(in: l.loss)
-        for key in LossKeys.all { out.append(.requestSeries(runId: id, key: key, columns: cols, xMode: s.chart.xMode)) }
+        // Two terms share the pane side by side, so each gets half its columns.
+        let cols = ChartGeometry.dotColumns(in: l.loss) / (s.chart.lossTerms ? 2 : 1)
+        for key in LossKeys.shown(s.chart) {
+            out.append(.requestSeries(runId: id, key: key, columns: cols, xMode: s.chart.xMode, steps: steps))
+        }
     }
     // LR and momentum are always on the step axis, so the planned schedule (in steps) lines up.
-    out.append(.requestSeries(runId: id, key: "lr", columns: ChartGeometry.dotColumns(in: l.lr), xMode: .step))
-    out.append(.requestSeries(runId: id, key: "momentum", columns: ChartGeometry.dotColumns(in: l.ema), xMode: .step))
+    out.append(.requestSeries(runId: id, key: "lr", columns: ChartGeometry.dotColumns(in: l.lr), xMode: .step, steps: steps))
+    out.append(.requestSeries(runId: id, key: "momentum", columns: ChartGeometry.dotColumns(in: l.ema), xMode: .step, steps: steps))
+    // The throughput panel shows the recent past at one value per column, whatever the charts' zoom.
+    if let t = l.throughput {
+        for row in ThroughputPanel.rows { out.append(.requestSeries(runId: id, key: row.key, columns: max(1, t.width - 20), xMode: .step)) }
+    }
     return out
 }
 
@@ -90,6 +102,7 @@ func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         let down: Bool = if case .wheelDown = key { true } else { false }
         if case .help = s.overlay { return execute(&s, down ? .helpDown : .helpUp) }
         if s.overlay == nil, inRunList(s, x, y) { return execute(&s, down ? .down : .up) }
+        if s.overlay == nil, let hit = chartHit(s, x, y) { return wheelZoom(&s, zoomIn: !down, at: hit.step) }
         return []
     default: break
     }
@@ -127,15 +140,17 @@ func inRunList(_ s: AppState, _ x: Int, _ y: Int) -> Bool {
 /// A click focuses the pane under it; on a run row it also selects that run.
 func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
     guard s.overlay == nil else { return [] }
+    var cursor: [Effect] = []
+    if let hit = chartHit(s, x, y), let step = hit.step { cursor = placeCursor(&s, at: step) }
     if s.screen == .compare {
-        guard let l = CompareLayout.make(for: s), l.runs.contains(x: x, y: y) else { return [] }
+        guard let l = CompareLayout.make(for: s), l.runs.contains(x: x, y: y) else { return cursor }
         let row = y - l.runs.y - 1
         if s.visibleRuns.indices.contains(row) { s.compareCursor = row }
         return []
     }
     guard let l = DashboardLayout.make(width: s.width, height: s.height, focus: s.focus) else { return [] }
     for pane in Pane.allCases { if let r = l.rect(of: pane), r.contains(x: x, y: y) { s.focus = pane } }
-    guard l.runs.contains(x: x, y: y) else { return [] }
+    guard l.runs.contains(x: x, y: y) else { return cursor }
     let rows = s.visibleRuns, row = y - l.runs.y - 1 + RunListWidget.scrollOffset(rows: rows, selected: s.selectedRunId, height: l.runs.height - 2)
     guard rows.indices.contains(row) else { return [] }
     return select(&s, rows[row].id)
@@ -145,5 +160,5 @@ func select(_ s: inout AppState, _ id: String) -> [Effect] {
     guard id != s.selectedRunId else { return [] }
     s.selectedRunId = id
     s.snapshotBack = 0
-    return [.selectRuns([id])] + seriesRequests(s)
+    return [.selectRuns([id])] + seriesRequests(s) + readoutRequest(s)
 }

@@ -43,6 +43,40 @@ public enum AxisScale {
         return ticks
     }
 
+    /// Ticks of a log10 axis, as log10 values between lo and hi: 1-2-5 × 10^k, thinned to decades (and then to
+    /// every n-th decade) when they are too many; inside less than one 1-2-5 step, nice linear ticks instead.
+    public static func logTicks(_ lo: Double, _ hi: Double, maxTicks: Int) -> [Double] {
+        guard lo.isFinite, hi.isFinite, hi > lo, hi - lo < 600, maxTicks >= 2 else { return niceTicks(lo, hi, maxTicks: maxTicks) }
+        var decades: [Double] = [], all: [Double] = []
+        for k in Int(lo.rounded(.down))...Int(hi.rounded(.up)) {
+            for m in [1.0, 2, 5] {
+                let t = Double(k) + Foundation.log10(m)
+                guard t >= lo - 1e-12, t <= hi + 1e-12 else { continue }
+                all.append(t)
+                if m == 1 { decades.append(t) }
+            }
+        }
+        if all.count >= 2 && all.count <= maxTicks { return all }
+        if decades.count >= 2 {
+            let every = (decades.count + maxTicks - 1) / maxTicks
+            return decades.enumerated().filter { $0.offset % every == 0 }.map(\.element)
+        }
+        if all.count >= 2 { return Array(all.prefix(maxTicks)) }
+        let a = Foundation.pow(10, lo), b = Foundation.pow(10, hi)
+        return niceTicks(a, b, maxTicks: maxTicks).filter { $0 > 0 }.map { Foundation.log10($0) }
+    }
+
+    /// Labels for a column of ticks: the compact `label`s, or, when two of them would read the same (a narrow
+    /// range such as 0.9966…0.9974), fixed decimals enough to tell adjacent ticks apart.
+    public static func tickLabels(_ values: [Double]) -> [String] {
+        let plain = values.map(label)
+        guard Set(plain).count < plain.count else { return plain }
+        let gaps = zip(values.dropFirst(), values).map { abs($0 - $1) }.filter { $0 > 0 && $0.isFinite }
+        guard let step = gaps.min() else { return plain }
+        let digits = max(0, min(12, Int((-Foundation.log10(step)).rounded(.up))))
+        return values.map { String(format: "%.\(digits)f", $0) }
+    }
+
     /// The smallest 1, 2 or 5 × 10^k that is ≥ raw.
     public static func niceStep(_ raw: Double) -> Double {
         guard raw > 0, raw.isFinite else { return 1 }

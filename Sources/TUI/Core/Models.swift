@@ -68,12 +68,17 @@ public struct SeriesPoint: Equatable, Sendable {
 }
 
 /// One chart column of a min/max-reduced series (M4: first, last, min, max; plus the mean for smoothing).
+/// The steps it covers are kept beside x, so a time axis can find the step under the mouse.
 public struct SeriesBucket: Equatable, Sendable {
     public var xMin: Double, xMax: Double
     public var first: Double, last: Double, min: Double, max: Double, mean: Double
-    public init(xMin: Double, xMax: Double, first: Double, last: Double, min: Double, max: Double, mean: Double) {
+    public var stepMin: Int, stepMax: Int
+    public init(xMin: Double, xMax: Double, first: Double, last: Double, min: Double, max: Double, mean: Double,
+                stepMin: Int? = nil, stepMax: Int? = nil) {
         self.xMin = xMin; self.xMax = xMax; self.first = first; self.last = last; self.min = min; self.max = max; self.mean = mean
+        self.stepMin = stepMin ?? SeriesBucket.step(xMin); self.stepMax = stepMax ?? SeriesBucket.step(xMax)
     }
+    static func step(_ x: Double) -> Int { x.isFinite ? Int(Swift.max(Swift.min(x, 9e15), -9e15)) : 0 }
 }
 
 public enum SeriesData: Equatable, Sendable {

@@ -1,5 +1,5 @@
 // Min/max (M4 + mean) reduction of points to at most `columns` buckets of equal x width. The store does this in
-// SQL for real runs; the TUI uses it for demo data, the benchmark and tests of spike survival.
+// SQL for real runs; the TUI uses it for the demo data of tests and the benchmark, and tests of spike survival.
 
 public enum SeriesReducer {
     public static func buckets(_ points: [SeriesPoint], columns: Int) -> [SeriesBucket] {
@@ -18,7 +18,7 @@ public enum SeriesReducer {
                 cur = SeriesBucket(xMin: p.x, xMax: p.x, first: p.y, last: p.y, min: p.y, max: p.y, mean: p.y)
                 sum = 0; n = 0; curIndex = i
             }
-            cur!.xMax = p.x; cur!.last = p.y
+            cur!.xMax = p.x; cur!.stepMax = SeriesBucket.step(p.x); cur!.last = p.y
             cur!.min = Swift.min(cur!.min, p.y); cur!.max = Swift.max(cur!.max, p.y)
             sum += p.y; n += 1
         }

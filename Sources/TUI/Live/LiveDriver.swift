@@ -48,8 +48,9 @@ public final class LiveDriver {
 
     public func perform(_ effect: Effect) {
         switch effect {
-        case .requestSeries(let run, let key, let columns, let xMode):
-            bridge.submit(.series(run: run, key: key, columns: columns, xMode: xMode))
+        case .requestSeries(let run, let key, let columns, let xMode, let steps):
+            bridge.submit(.series(run: run, key: key, columns: columns, xMode: xMode, steps: steps))
+        case .requestReadout(let runs, let step): bridge.submit(.readout(runs: runs, step: step))
         case .selectRuns(let ids):
             selected = ids.first
             if let s = selected { bridge.submit(.snapshots(run: s)) }

@@ -14,34 +14,38 @@ enum LiveMapping {
         h.started || !h.isLive ? status(h.phase) : .queued
     }
 
+    /// A store column in steps; its mean is the real mean of its non-NaN values (the pyramid keeps sums).
     static func bucket(_ b: ColumnBucket) -> SeriesBucket {
         SeriesBucket(xMin: Double(b.xMin), xMax: Double(b.xMax), first: b.first, last: b.last, min: b.min, max: b.max,
-                     mean: (b.first + b.last) / 2)
+                     mean: b.mean, stepMin: b.xMin, stepMax: b.xMax)
     }
 
-    /// Re-labels step buckets by wall time (or time since the first step) using the loss key's wall times.
-    static func toTime(_ buckets: [SeriesBucket], db: MetricsDatabase, runId: Int64, relative: Bool) throws -> [SeriesBucket] {
-        let stamps = try db.points(runId: runId, key: "loss").compactMap { p in p.wallTime.map { (Double(p.step), $0) } }
-        guard let first = stamps.first else { return [] }
-        func time(_ step: Double) -> Double {
-            var lo = 0, hi = stamps.count - 1
-            while lo < hi { let mid = (lo + hi) / 2; if stamps[mid].0 < step { lo = mid + 1 } else { hi = mid } }
-            return stamps[lo].1 - (relative ? first.1 : 0)
-        }
-        return buckets.map { b in
-            var c = b; c.xMin = time(b.xMin); c.xMax = time(b.xMax); return c
-        }
+    /// The same column on a time axis: the wall times of its first and last steps, which the pyramid keeps,
+    /// minus `origin` (the run's first wall time, for the relative axis). nil when the column has no wall time.
+    static func timeBucket(_ b: ColumnBucket, origin: Double) -> SeriesBucket? {
+        guard let w0 = b.wallFirst ?? b.wallLast, let w1 = b.wallLast ?? b.wallFirst else { return nil }
+        return SeriesBucket(xMin: w0 - origin, xMax: w1 - origin, first: b.first, last: b.last, min: b.min, max: b.max,
+                            mean: b.mean, stepMin: b.xMin, stepMax: b.xMax)
     }
 
+    /// The chart mark of a stored event, decoded through RunEvent's typed details: steering, checkpoints and
+    /// faults are marked; bookkeeping (pruned or skipped checkpoints) is not. A detail this build cannot
+    /// decode still marks a known kind, without its detail.
     static func event(_ e: EventRecord) -> EventMark? {
-        let kind = EventKind(rawValue: e.kind) ?? .other
-        if kind == .other && !["nan", "rollback", "done", "probe", "disk_full"].contains(e.kind) { return nil }
-        var detail = e.kind == "lr_scale" ? "" : e.kind
-        if e.kind == "lr_scale", let f = e.detail.range(of: "\"factor\":") {
-            let v = e.detail[f.upperBound...].prefix { "0123456789.e-".contains($0) }
-            detail = "×" + v
+        guard let kind = RunEvent.Kind(rawValue: e.kind) else { return nil }
+        let decoded = RunEvent(kind: e.kind, detail: e.detail)
+        switch kind {
+        case .lrScale:
+            guard case .lrScale(let d)? = decoded else { return EventMark(step: e.step, kind: .lrScale) }
+            return EventMark(step: e.step, kind: .lrScale, detail: "×\(d.factor)")
+        case .pause: return EventMark(step: e.step, kind: .pause, detail: e.kind)
+        case .resume: return EventMark(step: e.step, kind: .resume, detail: e.kind)
+        case .stop: return EventMark(step: e.step, kind: .stop, detail: e.kind)
+        case .checkpoint: return EventMark(step: e.step, kind: .checkpoint, detail: e.kind)
+        case .fork: return EventMark(step: e.step, kind: .fork, detail: e.kind)
+        case .nan, .rollback, .done, .probe, .diskFull: return EventMark(step: e.step, kind: .other, detail: e.kind)
+        default: return nil
         }
-        return EventMark(step: e.step, kind: kind, detail: detail)
     }
 
     static func snapshot(_ s: SnapshotRecord) -> MaskSnapshot {

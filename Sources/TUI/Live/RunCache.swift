@@ -4,14 +4,17 @@ import RunCore
 import SiamTrain
 
 /// What the store reader remembers between refreshes: run ids, decoded configs, planned schedules already
-/// sent, snapshot steps already sent. Lives on the StoreBridge thread only.
+/// sent, snapshot steps already sent, each run's event cursor and first wall time. Lives on the StoreBridge
+/// thread only.
 struct RunCache {
     var ids: [String: Int64] = [:]
     var configs: [String: RunConfig?] = [:]
     var flattened: [String: [String: String]] = [:]
     var plannedSent: Set<String> = []
     var snapshotSteps: [String: Set<Int>] = [:]
-    var eventCount: [String: Int] = [:]
+    var events: [String: (lastId: Int64, marks: [EventMark])] = [:]
+    var origins: [String: Double] = [:]
+    var sampler = ProcessSampler()
 
     /// The run list, plus planned schedules for runs seen for the first time and new events.
     mutating func refresh(_ db: MetricsDatabase, live: [String: HostStatus]) throws -> [AppEvent] {
@@ -44,6 +47,7 @@ struct RunCache {
             }
             out.append(contentsOf: try newEvents(db, run: s.name, id: s.id))
             out.append(.status(runId: s.name, try status(db, s, row: row, live: live[s.name])))
+            if row.status.isLive, let u = sampler.sample(s) { out.append(.usage(runId: s.name, u)) }
         }
         return [.runs(rows)] + out
     }
@@ -81,23 +85,55 @@ struct RunCache {
                           imagesPerSecond: try last("images_per_s"))
     }
 
+    /// Events past the run's cursor (the last event id seen); the marks so far go out only when there are new ones.
     mutating func newEvents(_ db: MetricsDatabase, run: String, id: Int64) throws -> [AppEvent] {
-        let events = try db.events(runId: id)
-        guard events.count != eventCount[run] else { return [] }
-        eventCount[run] = events.count
-        return [.events(runId: run, events.compactMap(LiveMapping.event))]
+        var seen = events[run] ?? (0, [])
+        let fresh = try db.events(runId: id, afterId: seen.lastId)
+        guard let last = fresh.last else { return [] }
+        seen.lastId = last.id
+        seen.marks += fresh.compactMap(LiveMapping.event)
+        seen.marks.sort { $0.step < $1.step }
+        events[run] = seen
+        return [.events(runId: run, seen.marks)]
     }
 
-    mutating func series(_ db: MetricsDatabase, run: String, key: String, columns: Int, xMode: XMode) throws -> AppEvent {
+    mutating func series(_ db: MetricsDatabase, run: String, key: String, columns: Int, xMode: XMode,
+                         steps: ClosedRange<Int>? = nil) throws -> AppEvent {
         // A request can come before the first run-list refresh (compare opened from the command line): look the
         // id up rather than answer empty, which the UI would keep as "no data" for a finished run.
         if ids[run] == nil { ids[run] = try? db.runId(named: run) }
         guard let id = ids[run] else { return .series(runId: run, key: key, Series(key: key, xMode: xMode, data: .buckets([]))) }
-        let storeKey = key == "momentum" ? "ema_momentum" : key
-        let buckets = try db.series(runId: id, key: storeKey, columns: max(1, columns))
-        var mapped = buckets.map(LiveMapping.bucket)
-        if xMode != .step { mapped = try LiveMapping.toTime(mapped, db: db, runId: id, relative: xMode == .relativeTime) }
+        let storeKey = Self.storeKey(key)
+        let buckets = try db.series(runId: id, key: storeKey, columns: max(1, columns), xRange: steps)
+        guard xMode != .step else { return .series(runId: run, key: key, Series(key: key, xMode: xMode, data: .buckets(buckets.map(LiveMapping.bucket)))) }
+        let origin = xMode == .relativeTime ? try origin(db, run: run, id: id, key: storeKey) : 0
+        let mapped = buckets.compactMap { LiveMapping.timeBucket($0, origin: origin) }
         return .series(runId: run, key: key, Series(key: key, xMode: xMode, data: .buckets(mapped)))
+    }
+
+    static func storeKey(_ key: String) -> String { key == "momentum" ? "ema_momentum" : key }
+
+    /// The wall time of the run's first logged point of `key`: zero of the relative time axis.
+    mutating func origin(_ db: MetricsDatabase, run: String, id: Int64, key: String) throws -> Double {
+        if let o = origins[run] { return o }
+        let first = try db.nearestPoint(runId: id, key: key, step: Int(Int64.min))?.wallTime
+        if let first { origins[run] = first }
+        return first ?? 0
+    }
+
+    /// The exact stored values nearest to `step` of every series a chart shows, for each run.
+    mutating func readout(_ db: MetricsDatabase, runs: [String], step: Int) throws -> [AppEvent] {
+        try runs.compactMap { run in
+            if ids[run] == nil { ids[run] = try? db.runId(named: run) }
+            guard let id = ids[run] else { return nil }
+            var values: [String: LoggedValue] = [:]
+            for key in Readout.keys {
+                if let p = try db.nearestPoint(runId: id, key: Self.storeKey(key), step: step) {
+                    values[key] = LoggedValue(step: p.step, value: p.value, wallTime: p.wallTime)
+                }
+            }
+            return .readout(runId: run, Readout(step: step, values: values))
+        }
     }
 
     mutating func newSnapshots(_ db: MetricsDatabase, run: String) throws -> [AppEvent] {

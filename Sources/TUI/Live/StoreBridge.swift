@@ -9,7 +9,8 @@ import Synchronization
 /// Requests go in through `submit`; results come out as `AppEvent`s through `drain`.
 final class StoreBridge: @unchecked Sendable {
     enum Job: Sendable {
-        case series(run: String, key: String, columns: Int, xMode: XMode)
+        case series(run: String, key: String, columns: Int, xMode: XMode, steps: ClosedRange<Int>?)
+        case readout(runs: [String], step: Int)
         case snapshots(run: String)
         case work(@Sendable (MetricsDatabase) throws -> [AppEvent])
     }
@@ -41,9 +42,10 @@ final class StoreBridge: @unchecked Sendable {
     func submit(_ job: Job) {
         jobs.withLock { list in
             // The UI repeats series requests every 0.5 s: keep only the newest of each (run, key).
-            if case .series(let run, let key, _, _) = job {
-                list.removeAll { if case .series(run, key, _, _) = $0 { return true } else { return false } }
+            if case .series(let run, let key, _, _, _) = job {
+                list.removeAll { if case .series(run, key, _, _, _) = $0 { return true } else { return false } }
             }
+            if case .readout = job { list.removeAll { if case .readout = $0 { true } else { false } } }
             list.append(job)
         }
         wake.lock(); wake.signal(); wake.unlock()
@@ -85,8 +87,10 @@ final class StoreBridge: @unchecked Sendable {
     private func run(_ job: Job, db: MetricsDatabase, cache: inout RunCache) {
         do {
             switch job {
-            case .series(let run, let key, let columns, let xMode):
-                emit([try cache.series(db, run: run, key: key, columns: columns, xMode: xMode)])
+            case .series(let run, let key, let columns, let xMode, let steps):
+                emit([try cache.series(db, run: run, key: key, columns: columns, xMode: xMode, steps: steps)])
+            case .readout(let runs, let step):
+                emit(try cache.readout(db, runs: runs, step: step))
             case .snapshots(let run):
                 emit(try cache.newSnapshots(db, run: run))
             case .work(let f):

@@ -21,12 +21,18 @@ public enum Chrome {
     public static func statusLine(_ s: AppState, in r: Rect, into buf: inout ScreenBuffer) {
         buf.fill(r, " ", Style(.statusFg, bg: .statusBg))
         var x = r.x + 1
+        // A message takes the right end; the segments stop before it rather than run under it.
+        let end = r.maxX - (s.message.map { min($0.unicodeScalars.count + 2, r.width) } ?? 0)
         if let run = s.screen == .compare ? s.compareCursorRun : s.selectedRun {
             let info = s.data[run.id]?.status ?? StatusInfo(step: run.step, totalSteps: run.totalSteps, epoch: run.epoch, loss: run.lastLoss)
             x += buf.put("\(Character(run.status.glyph)) \(run.name) ", x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg, attrs: [.bold]))
             x += buf.put(run.status.rawValue, x: x, y: r.y, maxWidth: r.maxX - x, Style(RunListWidget.statusRole(run.status), bg: .statusBg, attrs: [.bold]))
-            if run.status.isLive, let owner = run.owner { x += buf.put("  @" + owner, x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg)) }
-            for seg in segments(info) { x += buf.put("  " + seg, x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg)) }
+            if run.status.isLive, let owner = run.owner { x += buf.put("  @" + owner, x: x, y: r.y, maxWidth: end - x, Style(.statusFg, bg: .statusBg)) }
+            // Whole segments only: a value cut in half ("lr 1.50e-") reads as a different value.
+            for seg in segments(info) {
+                guard x + 2 + seg.unicodeScalars.count <= end else { break }
+                x += buf.put("  " + seg, x: x, y: r.y, maxWidth: r.maxX - x, Style(.statusFg, bg: .statusBg))
+            }
         } else {
             buf.put("no run selected", x: x, y: r.y, maxWidth: r.width - 1, Style(.inactiveFg, bg: .statusBg))
         }

@@ -1,4 +1,5 @@
-// The dashboard: run list, loss chart, LR and EMA-momentum charts with their planned schedules, mask panel.
+// The dashboard: run list, loss chart (or its two terms), LR and EMA-momentum charts with their planned
+// schedules, the throughput panel and the mask panel. The charts share the zoom window and the cursor.
 
 public enum Dashboard {
     public static func render(_ s: AppState, _ l: DashboardLayout, into buf: inout ScreenBuffer) {
@@ -8,13 +9,13 @@ public enum Dashboard {
         let run = s.selectedRun
         let d = run.flatMap { s.data[$0.id] } ?? RunData()
         if !l.loss.isEmpty {
-            if s.runs.isEmpty { emptyOffer(in: l.loss, into: &buf) } else { lossChart(s, d).render(in: l.loss, into: &buf) }
+            if s.runs.isEmpty { emptyOffer(in: l.loss, into: &buf) } else {
+                for (chart, rect) in lossCharts(s, d, in: l.loss) { chart.render(in: rect, into: &buf) }
+            }
         }
-        let total = Double(run?.totalSteps ?? 0)
-        scheduleChart("lr", s, d.series["lr"], d.plannedLR, total, actual: .lrActual, planned: .lrPlanned,
-                      marks: d.events, focused: s.focus == .lr).render(in: l.lr, into: &buf)
-        scheduleChart("EMA momentum", s, d.series["momentum"], d.plannedEMA, total, actual: .emaActual, planned: .emaPlanned,
-                      marks: [], focused: s.focus == .ema).render(in: l.ema, into: &buf)
+        lrChart(s, d).render(in: l.lr, into: &buf)
+        emaChart(s, d).render(in: l.ema, into: &buf)
+        if let t = l.throughput { ThroughputPanel.render(run, d, in: t, into: &buf) }
         if let m = l.mask {
             let count = d.snapshots.count
             let snap = run.flatMap { s.currentSnapshot($0.id) }
@@ -37,25 +38,50 @@ public enum Dashboard {
         "loss": (.loss, "loss", nil), "loss_pos": (.lossPos, "pos", "•"), "loss_neg": (.lossNeg, "neg", "×"),
     ]
 
-    /// loss, loss_pos and loss_neg; with smoothing, the raw data is drawn dim behind the smoothed lines.
-    static func lossChart(_ s: AppState, _ d: RunData) -> LineChart {
-        var raw: [ChartLine] = [], front: [ChartLine] = [], legend: [(String, ThemeRole)] = []
-        for key in LossKeys.all {
-            guard let series = d.series[key], !series.isEmpty, series.xMode == s.chart.xMode, let (role, name, glyph) = lossRoles[key] else { continue }
-            let mono = s.monochrome ? glyph : nil
-            legend.append(((mono.map { String(Character($0)) } ?? "▬") + name, role))
+    /// The loss pane: the loss alone, or (t) pos and neg side by side, each on its own scale, so no series
+    /// squashes another.
+    static func lossCharts(_ s: AppState, _ d: RunData, in r: Rect) -> [(LineChart, Rect)] {
+        guard s.chart.lossTerms else { return [(lossChart(s, d, key: "loss"), r)] }
+        let cols = r.columns(2)
+        return [(lossChart(s, d, key: "loss_pos"), cols[0]), (lossChart(s, d, key: "loss_neg"), cols[1])]
+    }
+
+    /// One loss series; with smoothing, the raw data is drawn dim behind the smoothed line.
+    static func lossChart(_ s: AppState, _ d: RunData, key: String) -> LineChart {
+        let (role, name, glyph) = lossRoles[key] ?? (.loss, key, nil)
+        var lines: [ChartLine] = []
+        let mono = s.monochrome ? glyph : nil
+        let series = d.series[key].flatMap { !$0.isEmpty && $0.xMode == s.chart.xMode ? $0 : nil }
+        if let series {
             if s.chart.smoothing {
-                raw.append(ChartLine(label: name, role: .rawLine, data: series.data, glyph: mono))
-                front.append(ChartLine(label: name, role: role, data: .points(Smoothing.smoothed(series.data, weight: s.chart.smoothingWeight)), glyph: mono))
+                lines.append(ChartLine(label: name, role: .rawLine, data: series.data, glyph: mono))
+                lines.append(ChartLine(label: name, role: role, data: .points(Smoothing.smoothed(series.data, weight: s.chart.smoothingWeight)), glyph: mono))
             } else {
-                front.append(ChartLine(label: name, role: role, data: series.data, glyph: mono))
+                lines.append(ChartLine(label: name, role: role, data: series.data, glyph: mono))
             }
         }
-        var title = "loss"
+        var title = key == "loss" ? "loss" : "loss \(name)"
         if s.chart.smoothing { title += " · EMA \(s.chart.smoothingWeight)" }
         if s.chart.logY { title += " · log" }
-        var c = LineChart(title: title, lines: raw + front)
-        c.xMode = s.chart.xMode; c.logY = s.chart.logY; c.focused = s.focus == .loss; c.legend = legend
+        var c = LineChart(title: title, lines: lines)
+        c.xMode = s.chart.xMode; c.logY = s.chart.logY; c.focused = s.focus == .loss
+        c.legend = [((mono.map { String(Character($0)) } ?? "▬") + name, role)]
+        ChartInspection.apply(&c, s, data: series?.data, stepAxis: false)
+        c.readout = ChartInspection.readout(s, d, keys: [(key, name)], withTime: true)
+        return c
+    }
+
+    static func lrChart(_ s: AppState, _ d: RunData) -> LineChart {
+        var c = scheduleChart("lr", s, d.series["lr"], d.plannedLR, Double(s.selectedRun?.totalSteps ?? 0), actual: .lrActual,
+                              planned: .lrPlanned, marks: d.events, focused: s.focus == .lr)
+        c.readout = ChartInspection.readout(s, d, keys: [("lr", "lr")], withTime: false)
+        return c
+    }
+
+    static func emaChart(_ s: AppState, _ d: RunData) -> LineChart {
+        var c = scheduleChart("EMA momentum", s, d.series["momentum"], d.plannedEMA, Double(s.selectedRun?.totalSteps ?? 0),
+                              actual: .emaActual, planned: .emaPlanned, marks: [], focused: s.focus == .ema)
+        c.readout = ChartInspection.readout(s, d, keys: [("momentum", "m")], withTime: false)
         return c
     }
 
@@ -72,6 +98,7 @@ public enum Dashboard {
         if end > 0 { c.xDomain = (0, end) }
         c.marks = marks.filter { $0.kind == .lrScale }.map { ChartMark(x: Double($0.step), glyph: "┊") }
         c.legend = [(s.monochrome ? "·plan" : "▬plan", dim), ("▬now", role)]
+        ChartInspection.apply(&c, s, data: actual?.data, stepAxis: true)
         return c
     }
 }

@@ -9,6 +9,7 @@ public enum LayoutLimits {
 public struct DashboardLayout: Equatable, Sendable {
     public var header: Rect, runs: Rect, loss: Rect, lr: Rect, ema: Rect
     public var mask: Rect?          // nil in the compact layout unless the mask pane has focus
+    public var throughput: Rect?    // images/s, data wait, CPU and memory; full layout only
     public var status: Rect, keyBar: Rect
     public var compact: Bool
 
@@ -23,11 +24,12 @@ public struct DashboardLayout: Equatable, Sendable {
         let compact = width < LayoutLimits.fullWidth || height < LayoutLimits.fullHeight
         if !compact {
             let (left, right) = body.splitLeft(min(48, max(38, width / 3)))
-            let (runs, mask) = left.splitTop(left.height * 35 / 100)
+            let (runs, rest) = left.splitTop(left.height * 35 / 100)
+            let (throughput, mask) = rest.splitTop(ThroughputPanel.height)
             let (loss, bottom) = right.splitTop(right.height * 6 / 10)
             let cols = bottom.columns(2)
             return DashboardLayout(header: header, runs: runs, loss: loss, lr: cols[0], ema: cols[1], mask: mask,
-                                   status: status, keyBar: keyBar, compact: false)
+                                   throughput: throughput, status: status, keyBar: keyBar, compact: false)
         }
         // 80×24 and up: the mask panel takes the loss chart's place while it has focus.
         let (runs, right) = body.splitLeft(width / 3)
@@ -35,7 +37,7 @@ public struct DashboardLayout: Equatable, Sendable {
         let cols = bottom.columns(2)
         let maskHasFocus = focus == .mask
         return DashboardLayout(header: header, runs: runs, loss: maskHasFocus ? Rect(x: 0, y: 0, width: 0, height: 0) : top,
-                               lr: cols[0], ema: cols[1], mask: maskHasFocus ? top : nil,
+                               lr: cols[0], ema: cols[1], mask: maskHasFocus ? top : nil, throughput: nil,
                                status: status, keyBar: keyBar, compact: true)
     }
 

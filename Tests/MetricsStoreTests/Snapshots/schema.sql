@@ -85,7 +85,7 @@ CREATE TABLE scalarBucket (
   min REAL,
   max REAL,
   count INTEGER NOT NULL,
-  nanCount INTEGER NOT NULL,
+  nanCount INTEGER NOT NULL, sum REAL, wallFirst REAL, wallLast REAL,
   PRIMARY KEY (runId, keyId, level, bucket)
 ) WITHOUT ROWID;
 CREATE TABLE scalarKey (

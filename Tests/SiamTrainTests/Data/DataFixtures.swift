@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import SiamTrain
 import ViT
 
@@ -9,11 +10,7 @@ enum DataFixtures {
             .deletingLastPathComponent().appendingPathComponent("Fixtures/data").path
     }()
 
-    static func tempDir(_ tag: String) -> String {
-        let dir = NSTemporaryDirectory() + "siamon-data-\(tag)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func tempDir(_ tag: String) -> String { TempDir.fresh("data-\(tag)") }
 
     static func write(_ bytes: [UInt8], to path: String) {
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))

@@ -2,6 +2,7 @@
 
 import Foundation
 import RunCore
+import TUI
 
 public func demoState(width: Int, height: Int) -> AppState {
     var s = AppState(width: width, height: height)
@@ -20,7 +21,22 @@ public func demoState(width: Int, height: Int) -> AppState {
     _ = update(&s, .snapshot(runId: "r1", DemoData.snapshot(step: 1200, seed: 4)))
     _ = update(&s, .status(runId: "r1", StatusInfo(step: 1200, totalSteps: 3000, epoch: 2.56, loss: 0.4213, lr: 1.5e-3,
                                                      momentum: 0.9972, gradNorm: 1.84, imagesPerSecond: 312, etaSeconds: 742)))
+    DemoData.throughput(&s, "r1", steps: 1200)
+    _ = update(&s, .usage(runId: "r1", ProcessUsage(pid: 4242, cpuPercent: 187, residentBytes: 1_610_612_736)))
     return s
+}
+
+extension DemoData {
+    /// images/s around 312 with a dip at each checkpoint, and the matching step time, one value per 20 steps.
+    public static func throughput(_ s: inout AppState, _ id: String, steps: Int) {
+        let ips = stride(from: 0, to: steps, by: 20).map { (k: Int) -> SeriesPoint in
+            let y: Double = k % 200 == 0 ? 250 : 312 + Double((k * 7) % 13)
+            return SeriesPoint(x: Double(k), y: y)
+        }
+        let sec = ips.map { SeriesPoint(x: $0.x, y: 128 / $0.y) }
+        _ = update(&s, .series(runId: id, key: "images_per_s", Series(key: "images_per_s", data: .points(ips))))
+        _ = update(&s, .series(runId: id, key: "step_seconds", Series(key: "step_seconds", data: .points(sec))))
+    }
 }
 
 /// The benchmark's state: `runs` runs, each with loss series of `points` points already reduced to the chart width.
@@ -44,17 +60,17 @@ public func benchState(width: Int, height: Int, runs: Int, points: Int) -> AppSt
     return s
 }
 
-enum DemoData {
-    struct LCG {
+public enum DemoData {
+    public struct LCG {
         var state: UInt64
-        init(seed: UInt64) { state = seed &* 6364136223846793005 &+ 1442695040888963407 }
-        mutating func next() -> Double {
+        public init(seed: UInt64) { state = seed &* 6364136223846793005 &+ 1442695040888963407 }
+        public mutating func next() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Double(state >> 11) / Double(1 << 53)
         }
     }
 
-    static let presets = [
+    public static let presets = [
         PresetChoice(name: "fmnist-tiny", summary: "ViT-T/4 on Fashion-MNIST, ~3 min", fields: [
             PresetField(key: "optimizer.lr", label: "lr", value: "0.0015"),
             PresetField(key: "schedule.epochs", label: "epochs", value: "5"),
@@ -65,7 +81,7 @@ enum DemoData {
         PresetChoice(name: "cifar-small", summary: "ViT-S/4 on CIFAR-10"),
     ]
 
-    static func row(_ id: String, _ name: String, _ status: RowStatus, step: Int, total: Int, lr: String, batch: String = "64",
+    public static func row(_ id: String, _ name: String, _ status: RowStatus, step: Int, total: Int, lr: String, batch: String = "64",
                     source: RunSource = .siamon, linear: Double? = nil, knn: Double? = nil) -> RunRow {
         var rng = LCG(seed: UInt64(name.utf8.count))
         let spark = (0..<24).map { i in lossCurve(Double(step) * Double(i + 1) / 24, &rng) }
@@ -78,31 +94,31 @@ enum DemoData {
     }
 
     /// A noisy decaying loss with occasional spikes.
-    static func lossCurve(_ step: Double, _ rng: inout LCG) -> Double {
+    public static func lossCurve(_ step: Double, _ rng: inout LCG) -> Double {
         let base = 0.35 + 1.6 * exp(-step / 400)
         let noise = (rng.next() - 0.5) * 0.08
         let spike = rng.next() < 0.004 ? 1.2 : 0
         return base + noise + spike
     }
 
-    static func plannedLR(_ total: Double, _ peak: Double) -> PlannedSchedule {
+    public static func plannedLR(_ total: Double, _ peak: Double) -> PlannedSchedule {
         let warm = total * 0.1
         return PlannedSchedule(stride(from: 0.0, through: total, by: max(1, total / 200)).map { x in
             (x, x < warm ? peak * x / warm : peak * 0.5 * (1 + cos(Double.pi * (x - warm) / (total - warm))))
         })
     }
 
-    static func plannedEMA(_ total: Double) -> PlannedSchedule {
+    public static func plannedEMA(_ total: Double) -> PlannedSchedule {
         PlannedSchedule(stride(from: 0.0, through: total, by: max(1, total / 200)).map { x in
             (x, 1 - (1 - 0.996) * (cos(Double.pi * x / total) + 1) / 2)
         })
     }
 
-    static func lossColumns(_ s: AppState) -> Int {
+    public static func lossColumns(_ s: AppState) -> Int {
         DashboardLayout.make(width: s.width, height: s.height, focus: s.focus).map { ChartGeometry.dotColumns(in: $0.loss) } ?? 80
     }
 
-    static func fill(_ s: inout AppState, _ id: String, steps: Int, total: Int, seed: UInt64) {
+    public static func fill(_ s: inout AppState, _ id: String, steps: Int, total: Int, seed: UInt64) {
         var rng = LCG(seed: seed)
         var loss: [SeriesPoint] = [], pos: [SeriesPoint] = [], neg: [SeriesPoint] = []
         for k in 0..<steps {
@@ -125,7 +141,7 @@ enum DemoData {
     }
 
     /// A 28×28 grey "garment" source, two 16×16 RGB views, a 4×4 grid with a 2×3 block masked plus one patch.
-    static func snapshot(step: Int, seed: UInt64) -> MaskSnapshot {
+    public static func snapshot(step: Int, seed: UInt64) -> MaskSnapshot {
         var rng = LCG(seed: seed)
         var src = [UInt8](repeating: 0, count: 28 * 28)
         for y in 0..<28 { for x in 0..<28 {
@@ -133,7 +149,7 @@ enum DemoData {
             src[y * 28 + x] = (inBody || inSleeve) ? UInt8(150 + Int(rng.next() * 80)) : 0
         } }
         let source = PixelImage(width: 28, height: 28, channels: 1, pixels: src)
-        func view(_ c: CropBox, tint: (Double, Double, Double)) -> PixelImage {
+        func view(_ c: TUI.CropBox, tint: (Double, Double, Double)) -> PixelImage {
             var px = [UInt8](repeating: 0, count: 16 * 16 * 3)
             for y in 0..<16 { for x in 0..<16 {
                 let sx = c.left + (c.flipped ? 15 - x : x) * c.width / 16, sy = c.top + y * c.height / 16
@@ -143,8 +159,8 @@ enum DemoData {
             } }
             return PixelImage(width: 16, height: 16, channels: 3, pixels: px)
         }
-        let c1 = CropBox(top: 2 + Int(seed % 3), left: 3, height: 20, width: 18, flipped: false)
-        let c2 = CropBox(top: 6, left: 8, height: 16, width: 16, flipped: true)
+        let c1 = TUI.CropBox(top: 2 + Int(seed % 3), left: 3, height: 20, width: 18, flipped: false)
+        let c2 = TUI.CropBox(top: 6, left: 8, height: 16, width: 16, flipped: true)
         var mask = [Bool](repeating: false, count: 16)
         for r in 1..<3 { for c in 0..<3 { mask[r * 4 + c] = true } }
         mask[15] = true
