@@ -85,8 +85,14 @@ import TestSupport
         let export = try CLIRunner.run(["export", "t", "--format", "csv", "--runs", runs.path])
         let steps = export.stdout.split(separator: "\n").dropFirst().compactMap { Int($0.split(separator: ",")[0]) }
         #expect(steps == Array(0..<(ckpt + 2)), "rows of the abandoned attempt remain: \(steps)")
+        // steps.jsonl is flushed once a second, so kill -9 may have cost it its last lines before the checkpoint;
+        // what must hold is one trajectory: increasing steps, none from the abandoned attempt, the resumed ones last.
         let lines = try String(contentsOf: runs.appendingPathComponent("t/steps.jsonl"), encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == ckpt + 2)
+        let logged = lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["step"] as? Int
+        }
+        #expect(logged.count == lines.count && logged == logged.sorted() && Set(logged).count == logged.count, "\(logged)")
+        #expect(logged.suffix(2) == [ckpt, ckpt + 1], "\(logged)")
 
         let csv = runs.appendingPathComponent("h.csv")
         try "step,wall_time,loss\n0,1,1.0\n1,2,0.9\n".write(to: csv, atomically: true, encoding: .utf8)
