@@ -56,6 +56,8 @@ let package = Package(
                     exclude: ["Snapshots"]),
         .testTarget(name: "TUITests", dependencies: ["RunCore", "Runs", "TUI", "MetricsStore", "SiamTrain", "TestSupport", "DemoSupport"],
                     exclude: ["Snapshots"]),
+        // "siamon" is never imported: depending on the executable is what makes `swift build --build-tests` link the
+        // binary these tests spawn (PackageImportsTests exempts executables for this reason).
         .testTarget(name: "E2ETests", dependencies: ["siamon", "TestSupport", "MetricsStore", "RunCore", "SiamTrain", "TUI"]),
     ]
 )
