@@ -55,6 +55,9 @@ public final class StoreWriter: ReportSink, @unchecked Sendable {
         self.db = try MetricsDatabase(path: path)
         self.runId = runId
         self.options = options
+        // The writer only appends: a small page cache is enough, and a TUI with several live runs would
+        // otherwise hold up to SQLite's default 2 MiB per writer, growing with the file.
+        try db.with { c in try c.exec("PRAGMA cache_size=-256") }
         try db.write { c in
             let s = try c.statement("UPDATE run SET writerPid = ?, writerHost = ?, heartbeat = ? WHERE id = ?")
             try s.bind([.int(Int64(getpid())), .text(storeHostName), .double(Date().timeIntervalSince1970), .int(runId)])
