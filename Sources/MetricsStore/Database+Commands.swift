@@ -36,13 +36,14 @@ extension MetricsDatabase {
     @discardableResult
     public func issue(_ command: RunCommand, run name: String, now: Double = Date().timeIntervalSince1970) throws -> Int64 {
         let summary = try run(named: name)
-        let live = summary.status.isLive && !Self.writerVanished(summary, now: now)
+        let live = Self.ownerAlive(summary, now: now)
+        // A live status whose writer is gone reads as what the next open will mark it: interrupted.
+        let status: RunStatus = live || !summary.status.isLive ? summary.status : .interrupted
         let id = try write { c in
             let s = try c.statement("""
                 INSERT INTO command (runId, kind, argument, issuerPid, issuerHost, issuedAt, state, doneAt, result)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let status = live ? summary.status : (summary.status.isLive ? .interrupted : summary.status)
             try s.bind([.int(summary.id), .text(command.kind.rawValue), command.argument.map { .double($0) } ?? .null,
                         .int(Int64(getpid())), .text(storeHostName), .double(now),
                         .text(live ? CommandState.pending.rawValue : CommandState.refused.rawValue),
@@ -50,7 +51,7 @@ extension MetricsDatabase {
             try s.run()
             return c.lastInsertRowID
         }
-        guard live else { throw CommandIssueError.runNotLive(run: name, status: summary.status.isLive ? .interrupted : summary.status) }
+        guard live else { throw CommandIssueError.runNotLive(run: name, status: status) }
         return id
     }
 
